@@ -15,6 +15,7 @@ from typing import Any
 from briefcast.errors import InvalidBillId
 
 __all__ = [
+    "BILL_STATUSES",
     "BILL_TYPES",
     "Action",
     "Bill",
@@ -33,6 +34,21 @@ BILL_TYPES: dict[str, str] = {
     "sconres": "S.Con.Res.",
     "hres": "H.Res.",
     "sres": "S.Res.",
+}
+
+#: Where a bill stands, furthest stage reached, with a phrase a host can say.
+BILL_STATUSES: dict[str, str] = {
+    "introduced": "has been introduced",
+    "in_committee": "is in committee",
+    "reported": "has been reported out of committee",
+    "passed_house": "has passed the House",
+    "passed_senate": "has passed the Senate",
+    "passed_both": "has passed both chambers",
+    "to_president": "is on the President's desk",
+    "became_law": "has become law",
+    "vetoed": "was vetoed",
+    "agreed_to": "has been agreed to",
+    "failed": "failed",
 }
 
 _ID_PATTERN = re.compile(r"(?P<congress>[1-9][0-9]{0,2})-(?P<type>[a-z]+)-(?P<number>[1-9][0-9]{0,5})")
