@@ -1,5 +1,63 @@
 """Adapters for every port, chosen by name from one registry.
 
-Built-in adapters register themselves exactly as a third-party one would.
-Vendor SDKs are imported lazily inside their adapter module.
+Built-in adapters register here exactly as a third-party one would, with a
+factory that takes the settings. Each factory imports its adapter module
+lazily, so a vendor SDK is only imported when that adapter is chosen.
 """
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Literal
+
+from briefcast.errors import ConfigurationError
+from briefcast.settings import Settings
+
+__all__ = ["Port", "create", "names", "register"]
+
+Port = Literal["voice", "writer", "storage"]
+Factory = Callable[[Settings], Any]
+
+_registry: dict[str, dict[str, Factory]] = {"voice": {}, "writer": {}, "storage": {}}
+
+
+def register(port: Port, name: str, factory: Factory) -> None:
+    """Make an adapter available under ``name`` (later registrations replace earlier)."""
+    _registry[port][name] = factory
+
+
+def names(port: Port) -> list[str]:
+    return sorted(_registry[port])
+
+
+def create(port: Port, name: str, settings: Settings) -> Any:
+    """Build the adapter called ``name`` for ``port``."""
+    factory = _registry[port].get(name)
+    if factory is None:
+        raise ConfigurationError(
+            f"unknown {port} adapter {name!r}; choose one of: {', '.join(names(port))}"
+        )
+    return factory(settings)
+
+
+def _espeak(settings: Settings) -> Any:
+    from briefcast.providers.espeak import EspeakVoice
+
+    return EspeakVoice()
+
+
+def _template(settings: Settings) -> Any:
+    from briefcast.providers.template_writer import TemplateWriter
+
+    return TemplateWriter()
+
+
+def _local(settings: Settings) -> Any:
+    from briefcast.providers.local_storage import LocalStorage
+
+    return LocalStorage(settings.media_dir)
+
+
+register("voice", "espeak", _espeak)
+register("writer", "template", _template)
+register("storage", "local", _local)

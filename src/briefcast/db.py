@@ -1,0 +1,108 @@
+"""The application database: one engine, read and write transactions, migrations.
+
+SQLite (the embedded default) runs in WAL mode so readers never wait for the
+writer. Write transactions start with ``BEGIN IMMEDIATE`` so a check followed by
+a write is atomic across processes, and writers inside one process queue on a
+Python lock: that hands the file over the moment it is free, instead of
+leaving a waiting thread in SQLite's busy handler, which sleeps in growing
+steps and turns a 1 ms wait into tens of milliseconds.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+
+__all__ = ["Database", "migrate_app_schema"]
+
+_WRITE = "briefcast_write"
+
+
+class Database:
+    """The app's engine plus transaction helpers. Thread-safe; share one per process."""
+
+    def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        if self.is_sqlite:
+            _ensure_parent_dir(url)
+            self.engine = sa.create_engine(url, pool_size=pool_size, max_overflow=20, echo=echo)
+            _configure_sqlite(self.engine)
+        else:
+            self.engine = sa.create_engine(
+                url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True, echo=echo
+            )
+        self._write_lock = threading.Lock() if self.is_sqlite else None
+
+    @contextmanager
+    def write(self) -> Iterator[sa.Connection]:
+        """A transaction that will write; committed on success, rolled back on error."""
+        if self._write_lock is None:
+            with self.engine.begin() as conn:
+                yield conn
+            return
+        with self._write_lock, self.engine.connect() as conn:
+            conn = conn.execution_options(**{_WRITE: True})
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[sa.Connection]:
+        """A read-only transaction with a consistent snapshot."""
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    def lock_user(self, conn: sa.Connection, user_id: str) -> None:
+        """Serialise one listener's writes (Postgres row lock; SQLite already has one writer)."""
+        if not self.is_sqlite:
+            conn.execute(sa.text("SELECT id FROM users WHERE id = :id FOR UPDATE"), {"id": user_id})
+
+    def ping(self) -> None:
+        """Raise if the database cannot answer."""
+        with self.engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _ensure_parent_dir(url: str) -> None:
+    database = make_url(url).database
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _configure_sqlite(engine: sa.Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Autocommit at the driver; transactions are begun explicitly below.
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: sa.Connection) -> None:
+        immediate = conn.get_execution_options().get(_WRITE, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def migrate_app_schema(url: str) -> None:
+    """Bring the app tables to the newest migration (Alembic ``upgrade head``)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("briefcast") / "migrations"))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    command.upgrade(config, "head")

@@ -1,0 +1,167 @@
+"""Renderers: synthesis into the segment cache, and mastering, in or out of process.
+
+This is the CPU-heavy part of a job. A worker runs it in a pool of render
+processes (one per slot) so rendering keeps every core busy while the
+process that answers HTTP requests and drives the durable workflows stays
+responsive; eSpeak also allows only one synthesis at a time per process.
+:class:`InlineRenderer` does the same work in the calling process (tests,
+embedding, single-slot workers).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+
+from briefcast import providers
+from briefcast.audio_qa import check, inspect
+from briefcast.mastering import EpisodeMeta, SpokenSegment, master
+from briefcast.rendering import MasterRequest, MasterResult, SynthesisResult, episode_keys
+from briefcast.scripts import Script, Turn
+from briefcast.segment_cache import SegmentCache, cache_key
+from briefcast.settings import Settings
+from briefcast.storage import Storage
+from briefcast.voices import Voice
+
+__all__ = ["InlineRenderer", "ProcessRenderer", "Workshop"]
+
+
+class Workshop:
+    """The tools of one render process: a voice, storage and the segment cache."""
+
+    def __init__(self, voice: Voice, storage: Storage) -> None:
+        self.voice = voice
+        self.storage = storage
+        self.cache = SegmentCache(storage)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Workshop:
+        return cls(
+            providers.create("voice", settings.voice, settings),
+            providers.create("storage", settings.storage, settings),
+        )
+
+    def synthesize(self, turns: Sequence[Turn]) -> SynthesisResult:
+        """Make sure every turn's audio is in the cache; pay only for what is missing."""
+        keys = tuple(cache_key(self.voice.identity(t.speaker), t.text) for t in turns)
+        missing: dict[str, Turn] = {}
+        cached_chars = 0
+        for key, turn in zip(keys, turns, strict=True):
+            if key in missing or self.cache.contains(key):
+                cached_chars += len(turn.text)
+            else:
+                missing[key] = turn
+        todo = list(missing.items())
+        for (key, _), rendered in zip(todo, self.voice.render([t for _, t in todo]), strict=True):
+            self.cache.put(key, rendered)
+        synthesized = sum(len(t.text) for t in missing.values())
+        return SynthesisResult(keys, synthesized, cached_chars)
+
+    def master(self, request: MasterRequest) -> MasterResult:
+        """Master the episode from cached turns, check it, and store its files."""
+        script = Script.from_json(request.script)
+        segments = [
+            SpokenSegment(segment, tuple(self.cache.load(k) for k in keys))
+            for segment, keys in zip(script.segments, request.segment_keys, strict=True)
+        ]
+        meta = EpisodeMeta(
+            title=request.title,
+            show=request.show,
+            date=request.day,
+            description=request.description,
+            disclosure=request.disclosure,
+            artist=request.artist,
+            url=None,
+        )
+        episode = master(segments, meta)
+        check(inspect(episode.mp3), expected_seconds=episode.duration_seconds)
+        keys = episode_keys(request.user_id, request.podcast_id)
+        self.storage.put(keys["audio"], episode.mp3, "audio/mpeg")
+        self.storage.put(keys["transcript"], episode.vtt.encode(), "text/vtt")
+        self.storage.put(
+            keys["chapters"], episode.chapters_json.encode(), "application/json+chapters"
+        )
+        return MasterResult(
+            audio_key=keys["audio"],
+            transcript_key=keys["transcript"],
+            chapters_key=keys["chapters"],
+            audio_bytes=len(episode.mp3),
+            duration_seconds=episode.duration_seconds,
+            chapters=tuple(
+                {
+                    "title": c.title,
+                    "start": round(c.start, 3),
+                    "end": round(c.end, 3),
+                    "bill_id": c.bill_id,
+                }
+                for c in episode.chapters
+            ),
+            loudness_lufs=episode.loudness_lufs,
+            true_peak_dbtp=episode.true_peak_dbtp,
+        )
+
+
+class InlineRenderer:
+    """Renders in the calling process."""
+
+    def __init__(self, workshop: Workshop) -> None:
+        self._workshop = workshop
+
+    def synthesize(self, turns: Sequence[Turn]) -> SynthesisResult:
+        return self._workshop.synthesize(turns)
+
+    def master(self, request: MasterRequest) -> MasterResult:
+        return self._workshop.master(request)
+
+    def close(self) -> None:
+        pass
+
+
+# One workshop per render process, built by the pool's initializer.
+_child_workshop: Workshop | None = None
+
+
+def _init_child(settings: Settings) -> None:
+    global _child_workshop
+    _child_workshop = Workshop.from_settings(settings)
+
+
+def _child_synthesize(turns: Sequence[Turn]) -> SynthesisResult:
+    assert _child_workshop is not None
+    return _child_workshop.synthesize(turns)
+
+
+def _child_master(request: MasterRequest) -> MasterResult:
+    assert _child_workshop is not None
+    return _child_workshop.master(request)
+
+
+def _child_ready() -> int:
+    return os.getpid()
+
+
+class ProcessRenderer:
+    """Renders in a pool of ``processes`` child processes (started fresh, not forked,
+    because the parent runs database and engine threads)."""
+
+    def __init__(self, settings: Settings, processes: int) -> None:
+        self._pool = ProcessPoolExecutor(
+            max_workers=processes,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_child,
+            initargs=(settings,),
+        )
+        # Start every process now rather than on the first episode.
+        for future in [self._pool.submit(_child_ready) for _ in range(processes)]:
+            future.result()
+
+    def synthesize(self, turns: Sequence[Turn]) -> SynthesisResult:
+        return self._pool.submit(_child_synthesize, list(turns)).result()
+
+    def master(self, request: MasterRequest) -> MasterResult:
+        return self._pool.submit(_child_master, request).result()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,56 @@
+"""Request dependencies, as ``Annotated`` aliases routes can name in their signatures."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from briefcast.errors import BriefcastError
+from briefcast.runtime import Runtime
+from briefcast.users import User
+
+__all__ = ["Admin", "CurrentUser", "Services", "Unauthorized"]
+
+_bearer = HTTPBearer(auto_error=False, description="Your API key")
+
+
+class Unauthorized(BriefcastError):
+    code = "unauthorized"
+
+
+def _runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+Services = Annotated[Runtime, Depends(_runtime)]
+
+
+def _current_user(
+    runtime: Services,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> User:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized("send your API key as 'Authorization: Bearer <key>'")
+    user = runtime.users.by_api_key(credentials.credentials)
+    if user is None:
+        raise Unauthorized("this API key is not valid")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(_current_user)]
+
+
+class Forbidden(BriefcastError):
+    code = "forbidden"
+
+
+def _admin(user: CurrentUser) -> User:
+    if not user.is_admin:
+        raise Forbidden("this page is for operators")
+    return user
+
+
+Admin = Annotated[User, Depends(_admin)]

@@ -1,0 +1,178 @@
+"""The API's request and response bodies (they also make the OpenAPI document)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from briefcast.bills import Bill
+from briefcast.media import MediaSigner
+from briefcast.podcasts import Podcast
+from briefcast.scheduling import Ticket
+
+__all__ = [
+    "BillOut",
+    "BillPageOut",
+    "EnqueueIn",
+    "ErrorOut",
+    "PodcastListOut",
+    "PodcastOut",
+    "podcast_out",
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class EnqueueIn(_Strict):
+    type: Literal["daily", "weekly"]
+    bills: list[str] | None = Field(
+        None,
+        max_length=40,
+        description="Bill ids such as 119-hr-1234; omit to let briefcast choose.",
+    )
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorOut(BaseModel):
+    error: ErrorDetail
+
+
+class RetryOut(BaseModel):
+    stage: str
+    attempt: int
+    max_attempts: int
+    delay_seconds: float
+    next_attempt_at: str
+    reason: str
+    code: str
+
+
+class ChapterOut(BaseModel):
+    title: str
+    start: float
+    end: float
+    bill_id: str | None = None
+
+
+class PodcastError(BaseModel):
+    code: str | None
+    message: str | None
+    stage: str | None
+
+
+class PodcastOut(BaseModel):
+    id: str
+    type: str
+    status: Literal["queued", "processing", "completed", "failed", "cancelled"]
+    stage: str | None
+    progress: float
+    position: int | None = Field(None, description="0 while processing; N ≥ 1 while queued.")
+    eta_seconds: float | None = Field(
+        None, description="Seconds until the episode should be ready."
+    )
+    held: bool = Field(description="Waiting for this listener's earlier episode to finish.")
+    message: str | None = None
+    title: str | None
+    bills: list[str]
+    requested_bills: list[str]
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    timings: dict[str, float]
+    attempt: int
+    retry: RetryOut | None
+    error: PodcastError | None
+    audio_url: str | None
+    transcript_url: str | None
+    chapters_url: str | None
+    duration_seconds: float | None
+    audio_bytes: int | None
+    chapters: list[ChapterOut]
+    characters: dict[str, int]
+    notes: list[str]
+
+
+class PodcastListOut(BaseModel):
+    view: Literal["queue", "history"]
+    podcasts: list[PodcastOut]
+
+
+class BillOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    citation: str
+    title: str
+    short_title: str | None
+    status: str
+    policy_area: str | None
+
+
+class BillPageOut(BaseModel):
+    bills: list[BillOut]
+    total: int
+    limit: int
+    offset: int
+
+
+def bill_out(bill: Bill) -> dict[str, Any]:
+    return bill.to_json()
+
+
+def podcast_out(
+    podcast: Podcast,
+    ticket: Ticket | None,
+    signer: MediaSigner,
+    ttl: int,
+    message: str | None = None,
+) -> PodcastOut:
+    """The listener's view of a podcast; media links are signed and expire."""
+    ready = podcast.status == "completed" and podcast.audio_key is not None
+    base = f"episodes/{podcast.user_id}/{podcast.id}"
+    error = None
+    if podcast.status == "failed":
+        error = PodcastError(
+            code=podcast.error_code, message=podcast.error_message, stage=podcast.failed_stage
+        )
+    return PodcastOut(
+        id=podcast.id,
+        type=podcast.type,
+        status=podcast.status,
+        stage=podcast.stage if podcast.status == "processing" else None,
+        progress=round(podcast.progress, 3),
+        position=ticket.position if ticket else None,
+        eta_seconds=round(ticket.eta_seconds, 1) if ticket else None,
+        held=podcast.held,
+        message=message,
+        title=podcast.title,
+        bills=list(podcast.bill_ids),
+        requested_bills=list(podcast.requested_bills),
+        created_at=podcast.created_at,
+        started_at=podcast.started_at,
+        finished_at=podcast.finished_at,
+        timings=podcast.timings,
+        attempt=podcast.attempt,
+        retry=RetryOut(**podcast.retry)
+        if podcast.retry and podcast.status == "processing"
+        else None,
+        error=error,
+        audio_url=signer.url(podcast.audio_key, ttl) if ready and podcast.audio_key else None,
+        transcript_url=signer.url(f"{base}/transcript.vtt", ttl) if ready else None,
+        chapters_url=signer.url(f"{base}/chapters.json", ttl) if ready else None,
+        duration_seconds=podcast.duration_seconds,
+        audio_bytes=podcast.audio_bytes,
+        chapters=[ChapterOut(**c) for c in podcast.chapters],
+        characters={
+            "synthesized": podcast.characters_synthesized,
+            "cached": podcast.characters_cached,
+        },
+        notes=list(podcast.notes),
+    )
