@@ -28,6 +28,7 @@ __all__ = [
     "BillId",
     "Committee",
     "Sponsor",
+    "classify_action",
     "derive_status",
 ]
 
@@ -58,7 +59,9 @@ BILL_STATUSES: dict[str, str] = {
     "failed": "failed",
 }
 
-_ID_PATTERN = re.compile(r"(?P<congress>[1-9][0-9]{0,2})-(?P<type>[a-z]+)-(?P<number>[1-9][0-9]{0,5})")
+_ID_PATTERN = re.compile(
+    r"(?P<congress>[1-9][0-9]{0,2})-(?P<type>[a-z]+)-(?P<number>[1-9][0-9]{0,5})"
+)
 
 
 @dataclass(frozen=True, order=True)
@@ -71,7 +74,9 @@ class BillId:
 
     def __post_init__(self) -> None:
         if self.type not in BILL_TYPES:
-            raise InvalidBillId(f"unknown bill type {self.type!r}; use one of {', '.join(BILL_TYPES)}")
+            raise InvalidBillId(
+                f"unknown bill type {self.type!r}; use one of {', '.join(BILL_TYPES)}"
+            )
         if not 1 <= self.congress <= 999 or not 1 <= self.number <= 999_999:
             raise InvalidBillId(f"bill {self.congress}-{self.type}-{self.number} is out of range")
 
@@ -260,7 +265,8 @@ _CONCURRENT_RESOLUTIONS = frozenset({"hconres", "sconres"})
 # What an action means for a bill's progress, matched against its lower-cased text.
 # Order matters: the first match wins, so outcomes come before the words that merely
 # mention them ("vetoed" before "presented", failures before passages). A ``chamber``
-# group says where a vote happened; floor phrasings without one are the House's.
+# group says where a vote happened; otherwise the action's own chamber does, and failing
+# that the chamber the bill started in.
 _ACTION_EVENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("law", re.compile(r"became (?:public|private) law|signed by (?:the )?president")),
     ("veto", re.compile(r"vetoed by (?:the )?president|pocket vetoed")),
@@ -280,8 +286,11 @@ _ACTION_EVENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|^passed (?P<chamber2>house|senate)\b"
             r"|considered (?:passed|agreed to) (?:in )?(?P<chamber3>house|senate)"
             r"|(?:resolution|conference report) agreed to in (?P<chamber4>house|senate)"
-            r"|^on (?:passage|agreeing to the (?:concurrent )?resolution"
-            r"|motion to suspend the rules and (?:pass|agree to))\b.*\b(?:passed|agreed to)\b"
+            r"|(?P<chamber5>house|senate) agreed to (?:the )?(?:house|senate) amendment"
+            r"|considered,? and agreed to\b"
+            r"|^on (?:passage|agreeing to the (?:concurrent )?(?:resolution|conference report)"
+            r"|motion to suspend the rules and (?:pass|agree to)"
+            r"|motion that the house agree to the senate amendment)\b.*\b(?:passed|agreed to)\b"
         ),
     ),
     (
@@ -313,7 +322,7 @@ def derive_status(bill_type: str, actions: Iterable[Action]) -> str:
         if event in ("passed", "failed"):
             last_vote = event
         if event == "passed":
-            passed.add(chamber or "House")
+            passed.add(chamber or ("House" if bill_type.startswith("h") else "Senate"))
     return _status_from(bill_type, events, passed, last_vote)
 
 

@@ -34,6 +34,7 @@ from briefcast.providers.congress_fields import (
     choose_titles,
     chronological,
     clean_text,
+    is_number,
     latest_summary,
     parse_date,
     parse_datetime,
@@ -130,7 +131,7 @@ def _bill_id(bill: Element) -> BillId:
     congress = _required(bill, "congress")
     kind = _required(bill, "billType", "type")
     number = _required(bill, "billNumber", "number")
-    if not congress.isdigit() or not number.isdigit():
+    if not (is_number(congress) and is_number(number)):
         raise BillSourceError(f"BILLSTATUS bill {congress}-{kind}-{number} is not numbered")
     return BillId(int(congress), kind.lower(), int(number))
 

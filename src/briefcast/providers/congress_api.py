@@ -32,6 +32,7 @@ from briefcast.bills import Action, Bill, BillId, Committee, Sponsor, derive_sta
 from briefcast.errors import (
     BillSourceError,
     BriefcastError,
+    ConfigurationError,
     NotFound,
     ProviderBusy,
     ProviderRejected,
@@ -43,6 +44,7 @@ from briefcast.providers.congress_fields import (
     choose_titles,
     chronological,
     clean_text,
+    is_number,
     latest_summary,
     parse_date,
     parse_datetime,
@@ -204,10 +206,11 @@ def _text(value: Any) -> str:
 
 def _bill_id(data: JsonObject, type_key: str = "type") -> BillId:
     congress, kind, number = (_text(data.get(k)) for k in ("congress", type_key, "number"))
+    kind = kind.lower()
     number = number or _text(data.get("billNumber"))
-    if not (congress.isdigit() and number.isdigit() and kind):
+    if not (is_number(congress) and is_number(number) and kind):
         raise BillSourceError(f"bill {congress or '?'}-{kind or '?'}-{number or '?'} is not valid")
-    return BillId(int(congress), kind.lower(), int(number))
+    return BillId(int(congress), kind, int(number))
 
 
 def _titles(bill: JsonObject, titles: JsonObject | None) -> tuple[str, str | None]:
@@ -330,7 +333,7 @@ class CongressApiSource:
         max_pages: int = 20,
     ) -> None:
         if not api_key:
-            raise ProviderRejected("a Congress.gov API key is required")
+            raise ConfigurationError("a Congress.gov API key is required")
         self._api_key = api_key
         self._base_url = base_url.rstrip("/")
         self._owns_client = client is None
@@ -365,7 +368,9 @@ class CongressApiSource:
         while merged is not None and (next_url := _obj(_obj(page).get("pagination")).get("next")):
             if pages >= self._max_pages:
                 raise BillSourceError(f"Congress.gov {path} has more than {pages} pages")
-            page = self._get(self._own_url(str(next_url), path)) or {}
+            page = self._get(self._own_url(str(next_url), path))
+            if page is None:
+                raise BillSourceError(f"Congress.gov {path} lost a page after page {pages}")
             _merge_page(merged, page)
             pages += 1
         return merged
@@ -376,13 +381,16 @@ class CongressApiSource:
             raise BillSourceError(f"Congress.gov {path} pointed its next page at another host")
         return url
 
-    def _get(self, path_or_url: str, params: Mapping[str, str] | None = None) -> Any:
+    def _get(
+        self, path_or_url: str, params: Mapping[str, str] | None = None
+    ) -> dict[str, Any] | None:
         """One JSON response; ``None`` for 404. ``path_or_url`` never carries the key."""
         url = path_or_url if "://" in path_or_url else f"{self._base_url}/{path_or_url}"
         where = _describe(url)
+        # Merged into the URL's own query (a next-page link has one); httpx would replace it.
         query = {**(params or {}), "format": "json", "api_key": self._api_key}
         try:
-            response = self._client.get(url, params=query)
+            response = self._client.get(httpx.URL(url).copy_merge_params(query))
         except httpx.TimeoutException as exc:
             raise ProviderUnavailable(f"Congress.gov timed out on {where}") from exc
         except httpx.TransportError as exc:
@@ -391,9 +399,12 @@ class CongressApiSource:
             return None
         _raise_for_status(response, where)
         try:
-            return response.json()
+            data = response.json()
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise BillSourceError(f"Congress.gov answered {where} with invalid JSON") from exc
+        if not isinstance(data, dict):
+            raise BillSourceError(f"Congress.gov answered {where} with JSON that is not an object")
+        return data
 
 
 def _describe(url: str) -> str:

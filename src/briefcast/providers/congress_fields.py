@@ -21,9 +21,10 @@ from briefcast.errors import BillSourceError
 __all__ = [
     "SummaryVersion",
     "action_chamber",
-    "chronological",
     "choose_titles",
+    "chronological",
     "clean_text",
+    "is_number",
     "latest_summary",
     "parse_date",
     "parse_datetime",
@@ -54,6 +55,11 @@ _BLOCK_TAGS = frozenset(
 def clean_text(value: str | None) -> str:
     """The text with every run of whitespace (newlines, non-breaking spaces) made one space."""
     return " ".join((value or "").split())
+
+
+def is_number(text: str) -> bool:
+    """Whether ``text`` is a whole number written in ASCII digits (``int()`` takes more)."""
+    return text.isascii() and text.isdigit()
 
 
 def parse_date(value: str | None, what: str) -> date | None:
@@ -90,8 +96,13 @@ def action_chamber(source_name: str | None) -> str | None:
 
 
 def chronological(actions_newest_first: Iterable[Action]) -> tuple[Action, ...]:
-    """Actions oldest first. Both formats list the newest first, same-day ones too."""
-    return tuple(sorted(reversed(list(actions_newest_first)), key=lambda a: a.date))
+    """Actions oldest first. Both formats list the newest first, same-day ones too.
+
+    Actions without text are left out: older files hold a few empty placeholders
+    (a date and nothing else), which no listener could be told about.
+    """
+    kept = [action for action in actions_newest_first if action.text]
+    return tuple(sorted(reversed(kept), key=lambda a: a.date))
 
 
 def sponsor_from(
