@@ -1,13 +1,19 @@
 """Bills: the identifier every interface shares, and the bill a script is written from.
 
 A bill id is ``{congress}-{type}-{number}`` (``119-hr-1234``) with the eight
-types Congress uses for bills and resolutions. Everything else is rejected with
-:class:`~briefcast.errors.InvalidBillId`, which the API answers with a 422.
+types Congress uses for bills and resolutions, spelled exactly so: lower case,
+no spaces, no leading zeros. Everything else (``119-HR-1234``, `` 119-hr-1``,
+``119-hr-01``) is rejected with :class:`~briefcast.errors.InvalidBillId`, which
+the API answers with a 422; one spelling per bill keeps ids usable as keys and
+URLs.
+
+:func:`derive_status` reads a bill's action history and says how far it got.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
@@ -22,6 +28,8 @@ __all__ = [
     "BillId",
     "Committee",
     "Sponsor",
+    "classify_action",
+    "derive_status",
 ]
 
 #: Bill types, with the citation prefix a listener would hear.
@@ -75,7 +83,7 @@ class BillId:
     @classmethod
     def parse(cls, text: str) -> BillId:
         """Parse ``119-hr-1234``; anything else raises :class:`InvalidBillId`."""
-        match = _ID_PATTERN.fullmatch(text.strip()) if isinstance(text, str) else None
+        match = _ID_PATTERN.fullmatch(text) if isinstance(text, str) else None
         if match is None:
             raise InvalidBillId(
                 f"{text!r} is not a bill id; expected congress-type-number such as 119-hr-1234"
@@ -247,3 +255,113 @@ def _action_from_json(data: dict[str, Any]) -> Action:
     parsed = _parse_date(data["date"])
     assert parsed is not None
     return Action(parsed, data["text"], data.get("chamber"), data.get("code"))
+
+
+# --- status -------------------------------------------------------------------------------
+
+_SIMPLE_RESOLUTIONS = frozenset({"hres", "sres"})
+_CONCURRENT_RESOLUTIONS = frozenset({"hconres", "sconres"})
+
+# What an action means for a bill's progress, matched against its lower-cased text.
+# Order matters: the first match wins, so outcomes come before the words that merely
+# mention them ("vetoed" before "presented", failures before passages). A ``chamber``
+# group says where a vote happened; otherwise the action's own chamber does, and failing
+# that the chamber the bill started in.
+_ACTION_EVENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("law", re.compile(r"became (?:public|private) law|signed by (?:the )?president")),
+    ("veto", re.compile(r"vetoed by (?:the )?president|pocket vetoed")),
+    ("presented", re.compile(r"presented to (?:the )?president")),
+    (
+        "failed",
+        re.compile(
+            r"failed of passage|(?:resolution )?not agreed to in (?P<chamber>house|senate)"
+            r"|^on (?:passage|agreeing to the (?:concurrent )?resolution"
+            r"|motion to suspend the rules and (?:pass|agree to))\b.*\bfailed\b"
+        ),
+    ),
+    (
+        "passed",
+        re.compile(
+            r"passed/agreed to in (?P<chamber>house|senate)"
+            r"|^passed (?P<chamber2>house|senate)\b"
+            r"|considered (?:passed|agreed to) (?:in )?(?P<chamber3>house|senate)"
+            r"|(?:resolution|conference report) agreed to in (?P<chamber4>house|senate)"
+            r"|(?P<chamber5>house|senate) agreed to (?:the )?(?:house|senate) amendment"
+            r"|considered,? and agreed to\b"
+            r"|^on (?:passage|agreeing to the (?:concurrent )?(?:resolution|conference report)"
+            r"|motion to suspend the rules and (?:pass|agree to)"
+            r"|motion that the house agree to the senate amendment)\b.*\b(?:passed|agreed to)\b"
+        ),
+    ),
+    (
+        "reported",
+        re.compile(r"\breported\b|\bdischarged\b|placed on the (?:union|house) calendar"),
+    ),
+    ("referred", re.compile(r"\breferred\b")),
+)
+
+
+def derive_status(bill_type: str, actions: Iterable[Action]) -> str:
+    """How far a bill got, as a key of :data:`BILL_STATUSES`, read from its actions.
+
+    The furthest stage reached wins: law, then veto, then the President's desk,
+    then votes (a simple resolution agreed to in its chamber, or a concurrent one
+    agreed to in both, is ``agreed_to``; a bill or joint resolution passed by both
+    chambers is ``passed_both``), then committee stages. A floor vote that failed
+    and was not followed by a passing one makes the bill ``failed``. Actions are
+    taken in date order; those on the same day keep their given order.
+    """
+    events: set[str] = set()
+    passed: set[str] = set()
+    last_vote: str | None = None
+    for action in sorted(actions, key=lambda a: a.date):
+        event, chamber = classify_action(action)
+        if event is None:
+            continue
+        events.add(event)
+        if event in ("passed", "failed"):
+            last_vote = event
+        if event == "passed":
+            passed.add(chamber or ("House" if bill_type.startswith("h") else "Senate"))
+    return _status_from(bill_type, events, passed, last_vote)
+
+
+def classify_action(action: Action) -> tuple[str | None, str | None]:
+    """What one action means for progress, and in which chamber a vote took place.
+
+    The event is one of ``law veto presented failed passed reported referred`` or
+    ``None`` for actions that move nothing (debate, motions, messages). The chamber
+    (``House``/``Senate``) comes from the text, else from the action itself.
+    """
+    text = " ".join(action.text.lower().split())
+    for event, pattern in _ACTION_EVENTS:
+        match = pattern.search(text)
+        if match:
+            named = next((v for v in match.groupdict().values() if v), None)
+            return event, named.capitalize() if named else action.chamber
+    return None, None
+
+
+def _status_from(bill_type: str, events: set[str], passed: set[str], last_vote: str | None) -> str:
+    if "law" in events:
+        return "became_law"
+    if "veto" in events:
+        return "vetoed"
+    if "presented" in events:
+        return "to_president"
+    if last_vote == "failed":
+        return "failed"
+    if passed:
+        return _passed_status(bill_type, passed)
+    if "reported" in events:
+        return "reported"
+    return "in_committee" if "referred" in events else "introduced"
+
+
+def _passed_status(bill_type: str, passed: set[str]) -> str:
+    both = {"House", "Senate"} <= passed
+    if bill_type in _SIMPLE_RESOLUTIONS or (both and bill_type in _CONCURRENT_RESOLUTIONS):
+        return "agreed_to"
+    if both:
+        return "passed_both"
+    return "passed_house" if "House" in passed else "passed_senate"
