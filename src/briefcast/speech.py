@@ -38,6 +38,7 @@ almost always is one. Other numbers are read as cardinals without "and".
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from datetime import date
@@ -49,6 +50,7 @@ __all__ = [
     "STATE_NAMES",
     "normalise",
     "party_phrase",
+    "plain_text",
     "split_sentences",
     "spoken_date",
     "spoken_identifier",
@@ -362,6 +364,8 @@ def _fixed(words: str) -> Callable[[re.Match[str]], str]:
 
 _SUB = r"(?P<sub>(?:\(\w{1,4}\))*)"
 _FY = r"\bFY\s?(?P<y>\d{4}|\d{2})\b"
+_FY_RANGE = r"\bFY\s?(?P<a>\d{4}|\d{2})\s?[-–]\s?(?:FY\s?)?(?P<b>\d{4}|\d{2})\b"
+_REPORT = r"\b(?P<ch>[HS])\.\s?Rept\.\s?(?P<c>\d{1,3})[-–](?P<n>\d{1,4})\b"
 _USC = (
     r"(?<!\w)(?P<t>\d+)\s+U\.S\.C\b\.?"
     r"(?:(?:\s*§+\s*|\s+)(?P<s>\d+[a-z]?)" + _SUB + ")?"
@@ -384,8 +388,22 @@ _RANGE = rf"(?<![\d.,])(?P<a>{_NUM})(?P<sp1>\s*)[-–—](?P<sp2>\s*)(?P<b>{_NUM
 
 
 def _fiscal_year(m: re.Match[str]) -> str:
-    year = int(m["y"]) + (2000 if len(m["y"]) == 2 else 0)
-    return "fiscal year " + spoken_year(year)
+    return "fiscal year " + _short_year(m["y"])
+
+
+def _fiscal_years(m: re.Match[str]) -> str:
+    return f"fiscal years {_short_year(m['a'])} through {_short_year(m['b'])}"
+
+
+def _short_year(text: str) -> str:
+    return spoken_year(int(text) + (2000 if len(text) == 2 else 0))
+
+
+def _report(m: re.Match[str]) -> str:
+    chamber = "House" if m["ch"] == "H" else "Senate"
+    return (
+        f"{chamber} Report {spoken_identifier(int(m['c']))} dash {spoken_identifier(int(m['n']))}"
+    )
 
 
 # Rules that consume digits run first and leave none behind, so the abbreviation rules
@@ -393,6 +411,7 @@ def _fiscal_year(m: re.Match[str]) -> str:
 _DIGIT_RULES: tuple[Rule, ...] = (
     _rule(_USC, _usc),
     _rule(_PUBLIC_LAW, _public_law),
+    _rule(_REPORT, _report),
     _rule(rf"(?<![\w.])(?P<kind>{_DOTTED}|{_UNDOTTED})\s?(?P<n>\d{{1,6}})\b", _citation),
     _rule(_PARTY_TAG, _party_tag),
     _rule(_ISO_DATE, _iso_date),
@@ -402,6 +421,7 @@ _DIGIT_RULES: tuple[Rule, ...] = (
     ),
     _rule(rf"\b(?P<d>\d{{1,2}})\s+(?P<mon>{_MONTH_WORD}){_YEAR_AFTER}", _named_date),
     _rule(rf"\b(?P<mon>{_MONTH_WORD})\s+(?P<y>\d{{4}})\b", _month_year),
+    _rule(_FY_RANGE, _fiscal_years),
     _rule(_FY, _fiscal_year),
     _rule(_MONEY, _money),
     _rule(rf"(?P<n>{_NUM})(?:\.(?P<f>\d+))?\s?%", lambda m: f"{_amount(m['n'], m['f'])} percent"),
@@ -429,7 +449,38 @@ _TITLES = {
     "Pres": "President",
 }
 
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+_NUMERALS: tuple[tuple[int, str], ...] = (
+    (100, "C"), (90, "XC"), (50, "L"), (40, "XL"), (10, "X"),
+    (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
+)  # fmt: skip
+# A lone C or L is more often a lettered part ("Medicare Part C") than a numeral.
+_ROMAN = (
+    r"\b(?P<w>Title|Rule|Chapter|Part|Subtitle|Division|Article|Amendment|Clause)\s+"
+    r"(?P<r>[IVX]|[IVXLC]{2,7})\b"
+)
+
+
+def _roman(m: re.Match[str]) -> str:
+    values = [_ROMAN_VALUES[ch] for ch in m["r"]]
+    total = sum(
+        -v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values)
+    )
+    if _to_roman(total) != m["r"]:
+        return m[0]  # not a well-formed numeral; leave the letters alone
+    return f"{m['w']} {spoken_number(total)}"
+
+
+def _to_roman(value: int) -> str:
+    text = ""
+    for amount, letters in _NUMERALS:
+        count, value = divmod(value, amount)
+        text += letters * count
+    return text
+
+
 _WORD_RULES: tuple[Rule, ...] = (
+    _rule(_ROMAN, _roman),
     _rule(r"§§", _fixed("sections ")),
     _rule(r"§", _fixed("section ")),
     _rule(r"\bU\.S\.C\b\.?", _fixed("U.S. Code")),
@@ -463,6 +514,7 @@ _TIDY: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r" +([,.;:!?])"), r"\1"),
     (re.compile(r",(?:\s*,)+"), ","),
     (re.compile(r",([.;:!?])"), r"\1"),
+    (re.compile(r"([.;:!?]),"), r"\1"),
     (re.compile(r"(?m)^,\s*"), ""),
     (re.compile(r"(?m)\s*,$"), ""),
 )
@@ -519,3 +571,57 @@ def _ends_with_abbreviation(chunk: str) -> bool:
     word = words[-1].rstrip(".").lstrip('"“(')
     # "U.S." or "H.R." (dotted letters) and single initials ("Charles E.") are not ends.
     return word in _ABBREVIATIONS or len(word) == 1 or "." in word
+
+
+# --- record text ---------------------------------------------------------------------
+
+_HEADING = re.compile(r"<p>\s*<(b|strong)>.*?</\1>\s*</p>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^<>]{0,200}>")
+_RECORD_ASIDES = re.compile(
+    r"\s*\((?i:text|consideration|CR|Roll\s+no|Record\s+Vote)\b[^()]*\)"  # Record refs
+    r"|\s*\((?i:Secs?)\.[^()]*\)"  # "(Sec. 3)" section pointers
+    r"|(?<![\w)])\((?:\d{1,2}|[A-Za-z]|[ivxlc]{2,5})\)"  # "(1)", "(A)", "(ii)" enumerators
+    r"|\s*\([A-Z][A-Za-z0-9&.\-]{0,11}?[A-Z][A-Za-z0-9&.\-]{0,11}\)"  # "(FEMA)", "(GSA)"
+)
+_BRACKETED = re.compile(r"[(\[{]([^()\[\]{}]*)[)\]}]")
+_PARTY_TAG_RE = re.compile(_PARTY_TAG)
+_SUBSECTIONS = re.compile(r"(?<=\d)(?:\(\w{1,4}\))+")
+_LEFTOVER_MARKUP = re.compile(r"[()\[\]{}<>*_`#|~^\\]+")
+
+
+def plain_text(record: str) -> str:
+    """Prose from a public record: HTML, headings, references and brackets removed.
+
+    Congressional records carry HTML paragraphs with bold headings, Congressional
+    Record page references ``(text: CR S4049)``, section pointers ``(Sec. 3)``,
+    enumerators ``(1)`` and acronym definitions ``(FEMA)``. None of them is worth
+    saying, so they go; any other aside in brackets becomes a clause between commas.
+    Party tags such as ``[D-NY]`` are kept for :func:`normalise` to read.
+    """
+    text = html.unescape(_TAG.sub(" ", _HEADING.sub(" ", record)))
+    text = _RECORD_ASIDES.sub("", text)
+    text = _BRACKETED.sub(_aside, text)
+    text = _strip_markup(text.replace("--", ", "))
+    return _tidy(re.sub(r"\s+", " ", text))
+
+
+def _strip_markup(text: str) -> str:
+    """Drop markup characters, except the brackets of subsections like ``501(c)(3)``."""
+    pieces, start = [], 0
+    for kept in _SUBSECTIONS.finditer(text):
+        pieces += [_LEFTOVER_MARKUP.sub(" ", text[start : kept.start()]), kept[0]]
+        start = kept.end()
+    return "".join([*pieces, _LEFTOVER_MARKUP.sub(" ", text[start:])])
+
+
+def _aside(m: re.Match[str]) -> str:
+    inner = m[1].strip()
+    before = m.string[m.start() - 1 : m.start()]
+    if before and (before.isdigit() or before == ")") and re.fullmatch(r"\w{1,4}", inner):
+        return m[0]  # a statute subsection such as 501(c)(3), read by normalise()
+    if before.isalpha() and inner == "s":
+        return "s"  # "member(s)"
+    tag = _PARTY_TAG_RE.fullmatch(m[0])
+    if tag:
+        return _party_tag(tag)
+    return f", {inner}," if inner else ""
