@@ -508,21 +508,40 @@ _WORD_RULES: tuple[Rule, ...] = (
 )
 
 
+_MAX_PASSES = 6
 _TIDY: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"[ \t\r\f\v]+"), " "),
     (re.compile(r" ?\n ?"), "\n"),
     (re.compile(r" +([,.;:!?])"), r"\1"),
     (re.compile(r",(?:\s*,)+"), ","),
     (re.compile(r",([.;:!?])"), r"\1"),
-    (re.compile(r"([.;:!?]),"), r"\1"),
+    # "passed., note" loses its comma, but "e.g.," and "U.S.," keep theirs.
+    (re.compile(r"([;:!?]|(?<=[A-Za-z]{2})\.),"), r"\1"),
     (re.compile(r"(?m)^,\s*"), ""),
     (re.compile(r"(?m)\s*,$"), ""),
 )
 
 
 def normalise(text: str) -> str:
-    """Rewrite ``text`` into words a voice reads naturally. Idempotent; leaves no digits."""
-    for pattern, replace in _DIGIT_RULES + _WORD_RULES:
+    """Rewrite ``text`` into words a voice reads naturally. Idempotent; leaves no digits.
+
+    The rules run until nothing changes: tidying punctuation can bring an abbreviation
+    next to a capitalised word ("Sen. , Lee" becomes "Sen. Lee"), which a further pass
+    then reads. Real text settles in two passes; the bound only guards against a loop.
+    """
+    for _ in range(_MAX_PASSES):
+        rewritten = _rewrite(text)
+        if rewritten == text:
+            break
+        text = rewritten
+    return text
+
+
+def _rewrite(text: str) -> str:
+    for pattern, replace in _DIGIT_RULES:
+        text = pattern.sub(replace, text)
+    text = _tidy(text)
+    for pattern, replace in _WORD_RULES:
         text = pattern.sub(replace, text)
     return _tidy(text)
 
