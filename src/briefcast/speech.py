@@ -80,6 +80,8 @@ STATE_NAMES: dict[str, str] = {
     "MP": "the Northern Mariana Islands",
 }  # fmt: skip
 
+_NAMES_BY_FOLDED = {name.casefold().removeprefix("the "): name for name in STATE_NAMES.values()}
+
 #: Party codes used in member records, with the noun a host would say.
 PARTY_NAMES: dict[str, str] = {
     "D": "Democrat",
@@ -179,13 +181,11 @@ def _amount(whole: str, fraction: str | None) -> str:
 
 
 def state_name(code_or_name: str | None) -> str | None:
-    """``"VA"`` → ``"Virginia"``; a full name passes through; unknown codes give None."""
-    if not code_or_name or not code_or_name.strip():
-        return None
-    text = code_or_name.strip()
-    if len(text) == 2:
-        return STATE_NAMES.get(text.upper())
-    return text
+    """``"VA"`` → ``"Virginia"``; a known name passes through; anything else gives None."""
+    text = (code_or_name or "").strip()
+    if text.upper() in STATE_NAMES:
+        return STATE_NAMES[text.upper()]
+    return _NAMES_BY_FOLDED.get(text.casefold())
 
 
 def party_phrase(party: str | None, state: str | None, district: str | None = None) -> str | None:

@@ -245,6 +245,9 @@ def test_state_table_covers_states_dc_and_territories() -> None:
         assert code in STATE_NAMES
     assert state_name("va") == "Virginia"
     assert state_name("Oregon") == "Oregon"
+    assert state_name("new york") == "New York"
+    assert state_name("District of Columbia") == "the District of Columbia"
+    assert state_name("Atlantis") is None
     assert state_name("ZZ") is None
     assert state_name("") is None
 

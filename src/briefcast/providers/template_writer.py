@@ -18,6 +18,7 @@ import hashlib
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 
 from briefcast.bills import BILL_STATUSES, Action, Bill, Committee, Sponsor
 from briefcast.providers import template_phrases as say
@@ -61,21 +62,23 @@ class TemplateWriter:
         self.hosts = hosts
 
     def write(self, request: ScriptRequest) -> Script:
-        """Write the episode; raises :class:`~briefcast.errors.ScriptInvalid` if it can't fit."""
+        """Write the episode; raises :class:`~briefcast.errors.ScriptInvalid` if it can't fit.
+
+        The request's hosts speak; this writer's own hosts stand in when it names none.
+        """
         hosts = request.hosts or self.hosts
-        target = request.target_seconds * request.words_per_minute / 60
-        given = len(request.bills)
-        request = replace(request, bills=_unique(request.bills))
-        bills = [_BillPlan(bill, hosts) for bill in request.bills]
-        intro, outro = _intro(request, hosts), _outro(request, hosts)
-        _fit(bills, target - _words(intro) - _words(outro))
-        segments = (intro, *(plan.segment() for plan in bills), outro)
-        notes = _notes(request, bills, segments)
-        if given > len(request.bills):
-            notes += (f"skipped {given - len(request.bills)} repeated bill(s)",)
-        script = Script(_title(request), tuple(hosts), segments, notes)
+        unique = replace(request, bills=_unique(request.bills))
+        plans = [_BillPlan(bill, hosts) for bill in unique.bills]
+        intro, outro = _intro(unique, hosts), _outro(unique, hosts)
+        _fit(plans, _target_words(unique) - _words(intro) - _words(outro))
+        segments = (intro, *(plan.segment() for plan in plans), outro)
+        script = Script(_title(unique), tuple(hosts), segments, _notes(request, plans, segments))
         validate(script, Budget.for_duration(request.target_seconds, request.words_per_minute))
         return script
+
+
+def _target_words(request: ScriptRequest) -> float:
+    return request.target_seconds * request.words_per_minute / 60
 
 
 def _unique(bills: Sequence[Bill]) -> tuple[Bill, ...]:
@@ -217,6 +220,8 @@ def _title_phrase(bill: Bill) -> str:
     first = title.split(" ", 1)[0] if title else ""
     if not title:
         return f"a {_noun(bill)}"
+    if first in ("A", "An"):
+        return title[:1].lower() + title[1:]
     if first.lower() == "to" or first.lower().endswith("ing"):
         return f"a {_noun(bill)} {first.lower()}{title[len(first) :]}"
     if " act" in f" {title.lower()}" and not title.lower().startswith("the "):
@@ -378,13 +383,20 @@ def _history(bill: Bill, plan: _BillPlan) -> list[_Beat]:
     recent = list(earlier.values())[-3:]
     if not recent:
         return []
-    years = [None, *(a.date.year for a in recent)]
+    previous = [None, *(a.date for a in recent)]
     steps = [
-        f"on {spoken_date(a.date, with_year=a.date.year != year)}, {_action_text(a)}"
-        for a, year in zip(recent, years, strict=False)
+        f"{_when(a.date, before)}, {_action_text(a)}"
+        for a, before in zip(recent, previous, strict=False)
     ]
     text = _pick(str(bill.id), "history", say.HISTORY) + "; ".join(steps) + "."
     return _beat(plan, 9, 45, _LEAD, text)
+
+
+def _when(day: date, before: date | None) -> str:
+    """ "on June eighth, twenty twenty-one", then "on June tenth", or "the same day"."""
+    if day == before:
+        return "the same day"
+    return f"on {spoken_date(day, with_year=before is None or before.year != day.year)}"
 
 
 def _distinct_actions(bill: Bill) -> list[Action]:
@@ -529,14 +541,17 @@ def _notes(
     request: ScriptRequest, plans: Sequence[_BillPlan], segments: Sequence[Segment]
 ) -> tuple[str, ...]:
     words = sum(_words(s) for s in segments)
-    target = request.target_seconds * request.words_per_minute / 60
-    minutes, target_minutes = words / request.words_per_minute, request.target_seconds / 60
+    target = _target_words(request)
+    spoken = f"{words / request.words_per_minute:.1f} of {request.target_seconds / 60:g} minutes"
     notes = []
     if words < target * (1 - _TOLERANCE):
-        notes.append(f"{_thin_reason(plans)}: {minutes:.1f} of {target_minutes:g} minutes")
+        notes.append(f"{_thin_reason(plans)}: {spoken}")
     elif words > target * (1 + _TOLERANCE):
-        shortest = f"{len(plans)} bills at their shortest"
-        notes.append(f"{shortest}: {minutes:.1f} of {target_minutes:g} minutes")
+        notes.append(f"{len(plans)} bills at their shortest: {spoken}")
+    if len(request.bills) > len(plans):
+        notes.append(f"skipped {len(request.bills) - len(plans)} repeated bill(s)")
+    if _spoken(request.listener.name, request.hosts) is None:
+        notes.append("the listener's name could not be read aloud; greeted without it")
     for plan in plans:
         if plan.dropped:
             notes.append(
