@@ -38,7 +38,6 @@ almost always is one. Other numbers are read as cardinals without "and".
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable
 from datetime import date
@@ -50,14 +49,13 @@ __all__ = [
     "STATE_NAMES",
     "normalise",
     "party_phrase",
-    "plain_text",
-    "split_sentences",
     "spoken_date",
     "spoken_identifier",
     "spoken_number",
     "spoken_ordinal",
     "spoken_year",
     "state_name",
+    "tidy",
 ]
 
 #: Two-letter postal codes of the states, DC and the territories that send a member.
@@ -540,13 +538,14 @@ def normalise(text: str) -> str:
 def _rewrite(text: str) -> str:
     for pattern, replace in _DIGIT_RULES:
         text = pattern.sub(replace, text)
-    text = _tidy(text)
+    text = tidy(text)
     for pattern, replace in _WORD_RULES:
         text = pattern.sub(replace, text)
-    return _tidy(text)
+    return tidy(text)
 
 
-def _tidy(text: str) -> str:
+def tidy(text: str) -> str:
+    """Collapse runs of spaces and the stray commas that rewriting leaves behind."""
     previous = None
     while previous != text:
         previous = text
@@ -554,93 +553,3 @@ def _tidy(text: str) -> str:
             text = pattern.sub(replacement, text)
         text = text.strip()
     return text
-
-
-# --- sentences -----------------------------------------------------------------------
-
-_ABBREVIATIONS = frozenset(
-    {
-        "Mr", "Mrs", "Ms", "Dr", "St", "Jr", "Sr", "Sen", "Rep", "Del", "Gov", "Gen",
-        "Col", "Lt", "Sgt", "Capt", "No", "Nos", "Sec", "Secs", "Inc", "Co", "Corp",
-        "Ltd", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct",
-        "Nov", "Dec", "Pub", "vs", "v", "etc", "al",
-    }
-)  # fmt: skip
-_BOUNDARY = re.compile(r"(?<=[.!?])(?P<close>[\"”’)]?)\s+(?=[\"“(]?[A-Z0-9])")
-
-
-def split_sentences(text: str) -> list[str]:
-    """Split prose into sentences, keeping abbreviations, initials and citations whole."""
-    sentences: list[str] = []
-    start = 0
-    for boundary in _BOUNDARY.finditer(text):
-        end = boundary.start() + len(boundary["close"])
-        if _ends_with_abbreviation(text[start:end]):
-            continue
-        sentences.append(text[start:end].strip())
-        start = boundary.end()
-    sentences.append(text[start:].strip())
-    return [s for s in sentences if s]
-
-
-def _ends_with_abbreviation(chunk: str) -> bool:
-    words = chunk.rstrip('"”’)').split()
-    if not words or not words[-1].endswith("."):
-        return False
-    word = words[-1].rstrip(".").lstrip('"“(')
-    # "U.S." or "H.R." (dotted letters) and single initials ("Charles E.") are not ends.
-    return word in _ABBREVIATIONS or len(word) == 1 or "." in word
-
-
-# --- record text ---------------------------------------------------------------------
-
-_HEADING = re.compile(r"<p>\s*<(b|strong)>.*?</\1>\s*</p>", re.IGNORECASE | re.DOTALL)
-_TAG = re.compile(r"<[^<>]{0,200}>")
-_RECORD_ASIDES = re.compile(
-    r"\s*\((?i:text|consideration|CR|Roll\s+no|Record\s+Vote)\b[^()]*\)"  # Record refs
-    r"|\s*\((?i:Secs?)\.[^()]*\)"  # "(Sec. 3)" section pointers
-    r"|(?<![\w)])\((?:\d{1,2}|[A-Za-z]|[ivxlc]{2,5})\)"  # "(1)", "(A)", "(ii)" enumerators
-    r"|\s*\([A-Z][A-Za-z0-9&.\-]{0,11}?[A-Z][A-Za-z0-9&.\-]{0,11}\)"  # "(FEMA)", "(GSA)"
-)
-_BRACKETED = re.compile(r"[(\[{]([^()\[\]{}]*)[)\]}]")
-_PARTY_TAG_RE = re.compile(_PARTY_TAG)
-_SUBSECTIONS = re.compile(r"(?<=\d)(?:\(\w{1,4}\))+")
-_LEFTOVER_MARKUP = re.compile(r"[()\[\]{}<>*_`#|~^\\]+")
-
-
-def plain_text(record: str) -> str:
-    """Prose from a public record: HTML, headings, references and brackets removed.
-
-    Congressional records carry HTML paragraphs with bold headings, Congressional
-    Record page references ``(text: CR S4049)``, section pointers ``(Sec. 3)``,
-    enumerators ``(1)`` and acronym definitions ``(FEMA)``. None of them is worth
-    saying, so they go; any other aside in brackets becomes a clause between commas.
-    Party tags such as ``[D-NY]`` are kept for :func:`normalise` to read.
-    """
-    text = html.unescape(_TAG.sub(" ", _HEADING.sub(" ", record)))
-    text = _RECORD_ASIDES.sub("", text)
-    text = _BRACKETED.sub(_aside, text)
-    text = _strip_markup(text.replace("--", ", "))
-    return _tidy(re.sub(r"\s+", " ", text))
-
-
-def _strip_markup(text: str) -> str:
-    """Drop markup characters, except the brackets of subsections like ``501(c)(3)``."""
-    pieces, start = [], 0
-    for kept in _SUBSECTIONS.finditer(text):
-        pieces += [_LEFTOVER_MARKUP.sub(" ", text[start : kept.start()]), kept[0]]
-        start = kept.end()
-    return "".join([*pieces, _LEFTOVER_MARKUP.sub(" ", text[start:])])
-
-
-def _aside(m: re.Match[str]) -> str:
-    inner = m[1].strip()
-    before = m.string[m.start() - 1 : m.start()]
-    if before and (before.isdigit() or before == ")") and re.fullmatch(r"\w{1,4}", inner):
-        return m[0]  # a statute subsection such as 501(c)(3), read by normalise()
-    if before.isalpha() and inner == "s":
-        return "s"  # "member(s)"
-    tag = _PARTY_TAG_RE.fullmatch(m[0])
-    if tag:
-        return _party_tag(tag)
-    return f", {inner}," if inner else ""

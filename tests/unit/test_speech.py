@@ -13,8 +13,6 @@ from briefcast.speech import (
     STATE_NAMES,
     normalise,
     party_phrase,
-    plain_text,
-    split_sentences,
     spoken_date,
     spoken_identifier,
     spoken_year,
@@ -259,39 +257,6 @@ def test_party_phrase() -> None:
     assert party_phrase(None, "OH") == "from Ohio"
     assert party_phrase("L", None) == "a Libertarian"
     assert party_phrase(None, None) is None
-
-
-def test_plain_text_drops_record_noise_and_keeps_meaning() -> None:
-    record = (
-        "<p><b>Example Act of 2025</b></p><p>This bill directs the Federal Emergency "
-        "Management Agency (FEMA) to (1) map flood risk and (2) publish the maps (e.g., "
-        "online) under section 501(c)(3). (Sec. 3)</p> Passed Senate. (text: CR S4049)"
-    )
-    assert plain_text(record) == (
-        "This bill directs the Federal Emergency Management Agency to map flood risk and "
-        "publish the maps, e.g., online, under section 501(c)(3). Passed Senate."
-    )
-
-
-def test_plain_text_reads_bracketed_party_tags() -> None:
-    assert plain_text("Sen. Schumer, Charles E. [D-NY]") == (
-        "Sen. Schumer, Charles E., a Democrat from New York"
-    )
-
-
-def test_split_sentences_keeps_abbreviations_and_initials_whole() -> None:
-    text = (
-        "The bill requires the U.S. Department of Labor to act. Sen. Lee agreed. "
-        'Charles E. Schumer said "no." Then it passed! Did it? Yes.'
-    )
-    assert split_sentences(text) == [
-        "The bill requires the U.S. Department of Labor to act.",
-        "Sen. Lee agreed.",
-        'Charles E. Schumer said "no."',
-        "Then it passed!",
-        "Did it?",
-        "Yes.",
-    ]
 
 
 # --- properties ------------------------------------------------------------------------

@@ -11,9 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from briefcast.bills import BILL_STATUSES, BILL_TYPES, Action, Bill, BillId, Committee, Sponsor
+from briefcast.prose import split_sentences
 from briefcast.providers.template_writer import TemplateWriter
 from briefcast.scripts import Budget, Script, validate
-from briefcast.speech import STATE_NAMES, split_sentences
+from briefcast.speech import STATE_NAMES
 from briefcast.writers import EpisodeType, Listener, ScriptRequest, ScriptWriter
 
 WPM = 165.0

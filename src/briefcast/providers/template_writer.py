@@ -21,13 +21,12 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from briefcast.bills import BILL_STATUSES, Action, Bill, Committee, Sponsor
+from briefcast.prose import plain_text, split_sentences
 from briefcast.providers import template_phrases as say
 from briefcast.scripts import Budget, Script, Segment, Turn, check_text, validate
 from briefcast.speech import (
     normalise,
     party_phrase,
-    plain_text,
-    split_sentences,
     spoken_date,
     spoken_number,
     spoken_ordinal,
