@@ -539,6 +539,19 @@ def test_bill_segments_are_identical_for_two_listeners() -> None:
     assert priya.segments[0] != jonas.segments[0]
 
 
+@pytest.mark.parametrize("seconds", range(200, 1000, 40))
+def test_personal_words_never_change_how_deep_a_bill_goes(seconds: int) -> None:
+    """A long name and no state leave more room than "Priya in Oregon", yet bills match."""
+    long_name = Listener("Maria Josefina de la Cruz Villanueva", None)
+    scripts = [
+        TemplateWriter().write(
+            ScriptRequest(who, "weekly", DAY, WEEKLY_BILLS, ("Maya", "Theo"), seconds, WPM)
+        )
+        for who in (PRIYA, long_name)
+    ]
+    assert scripts[0].segments[1:-1] == scripts[1].segments[1:-1]
+
+
 def test_bill_segments_do_not_depend_on_the_day_or_episode_type() -> None:
     today = _write(DAILY_BILLS)
     later = _write(DAILY_BILLS, day=date(2026, 3, 9))

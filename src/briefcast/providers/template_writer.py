@@ -32,13 +32,15 @@ from briefcast.speech import (
     spoken_ordinal,
     state_name,
 )
-from briefcast.writers import ScriptRequest
+from briefcast.writers import Listener, ScriptRequest
 
 __all__ = ["TemplateWriter"]
 
 #: Bill sources whose summaries are CRS summaries and whose facts are public records.
 PUBLIC_RECORD_SOURCES = ("billstatus", "govinfo", "congress")
 _TOLERANCE = 0.2
+_STAND_IN = Listener("Listener")
+_STAND_IN_DAY = date(2001, 1, 1)
 _LEAD, _OTHER = 0, 1
 
 
@@ -68,9 +70,8 @@ class TemplateWriter:
         hosts = request.hosts or self.hosts
         unique = replace(request, bills=_unique(request.bills))
         plans = [_BillPlan(bill, hosts) for bill in unique.bills]
-        intro, outro = _intro(unique, hosts), _outro(unique, hosts)
-        _fit(plans, _target_words(unique) - _words(intro) - _words(outro))
-        segments = (intro, *(plan.segment() for plan in plans), outro)
+        _fit(plans, _target_words(unique) - _personal_words(unique, hosts))
+        segments = (_intro(unique, hosts), *(p.segment() for p in plans), _outro(unique, hosts))
         script = Script(_title(unique), tuple(hosts), segments, _notes(request, plans, segments))
         validate(script, Budget.for_duration(request.target_seconds, request.words_per_minute))
         return script
@@ -78,6 +79,16 @@ class TemplateWriter:
 
 def _target_words(request: ScriptRequest) -> float:
     return request.target_seconds * request.words_per_minute / 60
+
+
+def _personal_words(request: ScriptRequest, hosts: Sequence[str]) -> int:
+    """Words the intro and outro take for a stand-in listener on a stand-in day.
+
+    Bills get what is left. Measuring a stand-in rather than the real listener keeps
+    a bill's depth, and so its segment text and audio, the same for every listener.
+    """
+    stand_in = replace(request, listener=_STAND_IN, day=_STAND_IN_DAY)
+    return _words(_intro(stand_in, hosts)) + _words(_outro(stand_in, hosts))
 
 
 def _unique(bills: Sequence[Bill]) -> tuple[Bill, ...]:
