@@ -28,6 +28,11 @@ years                         in pairs (``twenty twenty-six``, ``nineteen oh fiv
                               Texas's twelfth district``
 ``42 U.S.C. 1983``            ``title forty-two of the U.S. Code, section nineteen
                               eighty-three``; ``U.S.`` stays as written
+``Public Law 117-58``,        ``Public Law one seventeen dash fifty-eight``,
+``H. Rept. 119-245``          ``House Report one nineteen dash two forty-five``
+``FY2026-FY2030``             ``fiscal years twenty twenty-six through twenty thirty``
+``Title XIX``, ``Rule XXII``  ``Title nineteen``, ``Rule twenty-two`` (a lone C or L is a
+                              letter: ``Medicare Part C``)
 ``§``, ``e.g.``, ``i.e.``,    ``section``, ``for example``, ``that is``, ``et cetera``
 ``etc.``
 ============================  ==========================================================
