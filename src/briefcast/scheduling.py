@@ -83,8 +83,9 @@ def plan(
         now = heapq.heappop(slot_times)
         _admit(waiting, ready, lines, now)
         if not ready:
-            now = waiting[0][0]
-            _admit(waiting, ready, lines, now)
+            # Nobody can start yet: this slot idles until the next listener is free.
+            heapq.heappush(slot_times, waiting[0][0])
+            continue
         chosen = heapq.heappop(ready)[3]
         position += 1
         finish = now + dispatch_seconds + service_seconds(chosen.type)

@@ -53,7 +53,7 @@ def scripting(ctx: StageContext, state: Mapping[str, Any]) -> dict[str, Any]:
         words_per_minute=wpm,
     )
     script = services.writer.write(request)
-    validate(script, Budget.for_target(target, wpm))
+    validate(script, Budget.for_duration(target, wpm))
     return {
         "script": script.to_json(),
         "_record": {"title": script.title, "notes": list(script.notes)},

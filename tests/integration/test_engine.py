@@ -15,7 +15,15 @@ import pytest
 import sqlalchemy as sa
 
 from briefcast import events
-from briefcast.errors import Conflict, InvalidBillId, InvalidInput, NotFound, ProviderBusy, ProviderUnavailable, QueueLimitReached
+from briefcast.errors import (
+    Conflict,
+    InvalidBillId,
+    InvalidInput,
+    NotFound,
+    ProviderBusy,
+    ProviderUnavailable,
+    QueueLimitReached,
+)
 from briefcast.pipeline import StageContext
 from briefcast.runtime import Runtime
 from briefcast.tables import podcasts
@@ -52,7 +60,9 @@ def listener(runtime: Runtime, name: str, premium: bool = False) -> User:
 
 def status(runtime: Runtime, podcast_id: str) -> str:
     with runtime.db.read() as conn:
-        return str(conn.execute(sa.select(podcasts.c.status).where(podcasts.c.id == podcast_id)).scalar())
+        return str(
+            conn.execute(sa.select(podcasts.c.status).where(podcasts.c.id == podcast_id)).scalar()
+        )
 
 
 def event_types(runtime: Runtime, podcast_id: str) -> list[str]:
@@ -71,11 +81,15 @@ def gate() -> tuple[threading.Event, threading.Event, object]:
     return arrived, release, behaviour
 
 
-def test_request_runs_every_stage_once_and_completes(runtime: Runtime, book: StageBook, worker: None) -> None:
+def test_request_runs_every_stage_once_and_completes(
+    runtime: Runtime, book: StageBook, worker: None
+) -> None:
     user = listener(runtime, "ada")
     result = runtime.podcasts.enqueue(user, "daily", ["119-hr-100", "119-hr-101"])
     assert result.created and result.podcast.status == "queued"
-    assert result.ticket is not None and result.ticket.position == 1 and result.ticket.eta_seconds > 0
+    assert (
+        result.ticket is not None and result.ticket.position == 1 and result.ticket.eta_seconds > 0
+    )
     assert result.message.startswith("Queued! Position #1")
     wait_for(lambda: status(runtime, result.podcast.id) == "completed", message="completion")
     assert book.runs(result.podcast.id) == list(STAGE_NAMES)
@@ -84,13 +98,25 @@ def test_request_runs_every_stage_once_and_completes(runtime: Runtime, book: Sta
     assert [t for t in types if t == "stage"] == ["stage"] * 6
     podcast, ticket = runtime.podcasts.get(user.id, result.podcast.id)
     assert ticket is None and podcast.finished_at and podcast.started_at
-    assert set(podcast.timings) == {"gathering", "scripting", "synthesizing", "mastering", "publishing", "notifying"}
+    assert set(podcast.timings) == {
+        "gathering",
+        "scripting",
+        "synthesizing",
+        "mastering",
+        "publishing",
+        "notifying",
+    }
 
 
-def test_priority_premium_before_free_daily_before_weekly(runtime: Runtime, book: StageBook, tmp_path: Path) -> None:
+def test_priority_premium_before_free_daily_before_weekly(
+    runtime: Runtime, book: StageBook, tmp_path: Path
+) -> None:
     runtime.settings = runtime.settings.model_copy(update={"worker_slots": 1})
     blocker_user = listener(runtime, "blocker")
-    users = {name: listener(runtime, name, premium=name.startswith("p")) for name in ("fw", "fd", "pw", "pd")}
+    users = {
+        name: listener(runtime, name, premium=name.startswith("p"))
+        for name in ("fw", "fd", "pw", "pd")
+    }
     engine = start_fake_worker(runtime, book)
     try:
         arrived, release, behaviour = gate()
@@ -103,14 +129,20 @@ def test_priority_premium_before_free_daily_before_weekly(runtime: Runtime, book
         tickets = runtime.podcasts.tickets.all()
         assert [tickets[ids[n]].position for n in ("pd", "pw", "fd", "fw")] == [1, 2, 3, 4]
         release.set()
-        wait_for(lambda: all(status(runtime, i) == "completed" for i in ids.values()), message="all done")
-        started = [pid for pid, stage in book.calls if stage == "gathering" and pid != blocker.podcast.id]
+        wait_for(
+            lambda: all(status(runtime, i) == "completed" for i in ids.values()), message="all done"
+        )
+        started = [
+            pid for pid, stage in book.calls if stage == "gathering" and pid != blocker.podcast.id
+        ]
         assert started == [ids["pd"], ids["pw"], ids["fd"], ids["fw"]]
     finally:
         engine.stop()
 
 
-def test_one_listener_one_episode_at_a_time(runtime: Runtime, book: StageBook, worker: None) -> None:
+def test_one_listener_one_episode_at_a_time(
+    runtime: Runtime, book: StageBook, worker: None
+) -> None:
     user = listener(runtime, "busy")
     arrived, release, behaviour = gate()
     first = runtime.podcasts.enqueue(user, "daily", ["119-hr-100"])
@@ -119,7 +151,9 @@ def test_one_listener_one_episode_at_a_time(runtime: Runtime, book: StageBook, w
     second = runtime.podcasts.enqueue(user, "weekly", ["119-hr-101"])
     assert second.podcast.held and "after your earlier episode" in second.message
     other = runtime.podcasts.enqueue(listener(runtime, "other"), "daily", ["119-hr-102"])
-    wait_for(lambda: status(runtime, other.podcast.id) == "completed", message="other listener done")
+    wait_for(
+        lambda: status(runtime, other.podcast.id) == "completed", message="other listener done"
+    )
     assert book.runs(second.podcast.id) == []  # still waiting behind the first
     release.set()
     wait_for(lambda: status(runtime, second.podcast.id) == "completed", message="second done")
@@ -145,7 +179,9 @@ def test_cancel_queued_never_starts(runtime: Runtime, book: StageBook, worker: N
         runtime.podcasts.cancel(user.id, second.podcast.id)
 
 
-def test_cancel_processing_stops_before_next_stage(runtime: Runtime, book: StageBook, worker: None) -> None:
+def test_cancel_processing_stops_before_next_stage(
+    runtime: Runtime, book: StageBook, worker: None
+) -> None:
     user = listener(runtime, "stopper")
     arrived, release, behaviour = gate()
     job = runtime.podcasts.enqueue(user, "daily", ["119-hr-100"])
@@ -153,14 +189,19 @@ def test_cancel_processing_stops_before_next_stage(runtime: Runtime, book: Stage
     assert arrived.wait(20)
     runtime.podcasts.cancel(user.id, job.podcast.id)
     release.set()
-    wait_for(lambda: "CANCELLED" == runtime.queue.states([job.podcast.id]).get(job.podcast.id), message="engine cancel")
+    wait_for(
+        lambda: runtime.queue.states([job.podcast.id]).get(job.podcast.id) == "CANCELLED",
+        message="engine cancel",
+    )
     # Whatever happens next, no stage after the one in flight runs.
     time.sleep(0.5)
     assert book.runs(job.podcast.id) == ["gathering", "scripting", "synthesizing"]
     assert status(runtime, job.podcast.id) == "cancelled"
 
 
-def test_transient_errors_back_off_then_succeed(runtime: Runtime, book: StageBook, worker: None) -> None:
+def test_transient_errors_back_off_then_succeed(
+    runtime: Runtime, book: StageBook, worker: None
+) -> None:
     user = listener(runtime, "patient")
     job = runtime.podcasts.enqueue(user, "daily", ["119-hr-100"])
 
@@ -168,7 +209,9 @@ def test_transient_errors_back_off_then_succeed(runtime: Runtime, book: StageBoo
         raise ProviderBusy("the voice service is busy", retry_after=0.1)
 
     book.on(job.podcast.id, "synthesizing", busy, busy)
-    wait_for(lambda: status(runtime, job.podcast.id) == "completed", message="completion after retries")
+    wait_for(
+        lambda: status(runtime, job.podcast.id) == "completed", message="completion after retries"
+    )
     assert book.runs(job.podcast.id).count("synthesizing") == 3
     assert book.runs(job.podcast.id).count("scripting") == 1  # completed steps are not redone
     retries = [e for e in event_types(runtime, job.podcast.id) if e == "retry"]
@@ -187,10 +230,17 @@ def test_retry_object_is_visible_while_waiting(runtime: Runtime, book: StageBook
             raise ProviderUnavailable("the voice service is down")
 
         book.on(job.podcast.id, "mastering", down)
-        wait_for(lambda: runtime.podcasts.get(user.id, job.podcast.id)[0].retry is not None, message="retry visible")
+        wait_for(
+            lambda: runtime.podcasts.get(user.id, job.podcast.id)[0].retry is not None,
+            message="retry visible",
+        )
         podcast, ticket = runtime.podcasts.get(user.id, job.podcast.id)
         assert podcast.status == "processing"
-        assert podcast.retry and podcast.retry["attempt"] == 1 and podcast.retry["stage"] == "mastering"
+        assert (
+            podcast.retry
+            and podcast.retry["attempt"] == 1
+            and podcast.retry["stage"] == "mastering"
+        )
         assert podcast.retry["reason"] == "the voice service is down"
         assert ticket is not None and ticket.position == 0 and ticket.eta_seconds >= 1.0
         wait_for(lambda: status(runtime, job.podcast.id) == "completed", message="completion")
@@ -210,7 +260,9 @@ def test_poison_job_fails_after_its_retries_and_queue_keeps_flowing(
     book.on(poison.podcast.id, "synthesizing", down, down, down)
     healthy = runtime.podcasts.enqueue(listener(runtime, "lucky"), "daily", ["119-hr-100"])
     wait_for(lambda: status(runtime, poison.podcast.id) == "failed", message="poison fails")
-    wait_for(lambda: status(runtime, healthy.podcast.id) == "completed", message="healthy completes")
+    wait_for(
+        lambda: status(runtime, healthy.podcast.id) == "completed", message="healthy completes"
+    )
     podcast, _ = runtime.podcasts.get(user.id, poison.podcast.id)
     assert podcast.error_message == "the voice service is down"
     assert podcast.error_code == "provider_unavailable" and podcast.failed_stage == "synthesizing"
@@ -236,7 +288,9 @@ def test_permanent_error_fails_at_once_and_retry_resumes_at_that_stage(
         runtime.podcasts.cancel(user.id, job.podcast.id)
     retried = runtime.podcasts.retry(user.id, job.podcast.id)
     assert retried.status == "queued" and retried.attempt == 2
-    wait_for(lambda: status(runtime, job.podcast.id) == "completed", message="completion after retry")
+    wait_for(
+        lambda: status(runtime, job.podcast.id) == "completed", message="completion after retry"
+    )
     runs = book.runs(job.podcast.id)
     assert runs.count("gathering") == 1 and runs.count("synthesizing") == 1
     assert runs.count("mastering") == 2

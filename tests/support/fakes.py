@@ -97,7 +97,9 @@ def sample_bills(count: int = 5) -> list[Bill]:
     ]
 
 
-def wait_for(predicate: Callable[[], bool], timeout: float = 20.0, message: str = "condition") -> None:
+def wait_for(
+    predicate: Callable[[], bool], timeout: float = 20.0, message: str = "condition"
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():

@@ -8,7 +8,9 @@ from briefcast.scheduling import QueuedJob, RunningJob, ServiceTimes, plan, prio
 SERVICE = {"daily": 5.0, "weekly": 12.0}
 
 
-def job(i: int, user: str, kind: str = "daily", priority: int = 3, arrival: float | None = None) -> QueuedJob:
+def job(
+    i: int, user: str, kind: str = "daily", priority: int = 3, arrival: float | None = None
+) -> QueuedJob:
     return QueuedJob(f"j{i:03d}", user, kind, priority, float(i if arrival is None else arrival))
 
 
@@ -31,7 +33,10 @@ def test_premium_and_daily_go_first() -> None:
     premium_weekly = job(2, "c", "weekly", priority_for(premium=True, episode_type="weekly"))
     premium_daily = job(3, "d", "daily", priority_for(premium=True, episode_type="daily"))
     tickets = plan(
-        [free_weekly, free_daily, premium_weekly, premium_daily], [], slots=1, service_seconds=SERVICE.__getitem__
+        [free_weekly, free_daily, premium_weekly, premium_daily],
+        [],
+        slots=1,
+        service_seconds=SERVICE.__getitem__,
     )
     order = sorted(tickets, key=lambda k: tickets[k].position)
     assert order == [premium_daily.id, premium_weekly.id, free_daily.id, free_weekly.id]
@@ -58,7 +63,13 @@ def test_running_jobs_have_position_zero_and_occupy_slots() -> None:
 
 
 def test_dispatch_delay_is_added_per_job() -> None:
-    tickets = plan([job(0, "a"), job(1, "b")], [], slots=1, service_seconds=SERVICE.__getitem__, dispatch_seconds=0.5)
+    tickets = plan(
+        [job(0, "a"), job(1, "b")],
+        [],
+        slots=1,
+        service_seconds=SERVICE.__getitem__,
+        dispatch_seconds=0.5,
+    )
     assert tickets["j001"].eta_seconds == 11.0
 
 
@@ -77,10 +88,12 @@ jobs_strategy = st.lists(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(jobs_strategy, st.integers(1, 4), st.lists(st.floats(0, 30), max_size=4))
 def test_invariants(spec: list[tuple[int, str, int]], slots: int, remaining: list[float]) -> None:
-    queued = [QueuedJob(f"q{i}", f"u{u}", kind, prio, float(i)) for i, (u, kind, prio) in enumerate(spec)]
+    queued = [
+        QueuedJob(f"q{i}", f"u{u}", kind, prio, float(i)) for i, (u, kind, prio) in enumerate(spec)
+    ]
     running = [RunningJob(f"r{i}", f"v{i}", rem) for i, rem in enumerate(remaining)]
     tickets = plan(queued, running, slots=slots, service_seconds=SERVICE.__getitem__)
     # Positions are 1..N for queued jobs, 0 for running ones, and no ETA is negative.

@@ -24,7 +24,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type information
+from lxml import etree
 
 from briefcast.bills import Action, Bill, BillId, Committee, Sponsor, derive_status
 from briefcast.errors import BillSourceError, BriefcastError

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-import lxml.html  # type: ignore[import-untyped]  # lxml ships no type information
+import lxml.html
 
 from briefcast.bills import Action, Sponsor
 from briefcast.errors import BillSourceError
