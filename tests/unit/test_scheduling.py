@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -107,7 +109,7 @@ def test_invariants(spec: list[tuple[int, str, int]], slots: int, remaining: lis
         by_user.setdefault(q.user_id, []).append((finish - SERVICE[q.type], finish))
     for spans in by_user.values():
         spans.sort()
-        assert all(a[1] <= b[0] + 1e-9 for a, b in zip(spans, spans[1:], strict=False))
+        assert all(a[1] <= b[0] + 1e-9 for a, b in itertools.pairwise(spans))
     # Starting clearly later always means a later position.
     starts = [(tickets[q.id].eta_seconds - SERVICE[q.type], tickets[q.id].position) for q in queued]
     for start_a, pos_a in starts:
