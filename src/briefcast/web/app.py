@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 
@@ -11,7 +12,9 @@ from briefcast import __version__
 from briefcast.runtime import Runtime
 from briefcast.web import routes_bills, routes_podcasts, routes_system
 from briefcast.web.errors import install_error_handlers
-from briefcast.worker import Worker
+
+if TYPE_CHECKING:
+    from briefcast.worker import Worker
 
 __all__ = ["create_app"]
 
