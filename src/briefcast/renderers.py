@@ -125,6 +125,7 @@ _child_workshop: Workshop | None = None
 
 def _init_child(settings: Settings) -> None:
     global _child_workshop
+    providers.load_plugins(settings)
     _child_workshop = Workshop.from_settings(settings)
 
 

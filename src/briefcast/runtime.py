@@ -23,6 +23,7 @@ class Runtime:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        providers.load_plugins(settings)
         self.db = Database(settings.sqlalchemy_url)
         self.queue = DbosQueue(settings.sqlalchemy_url)
         self.tickets = TicketOffice(self.db, settings)

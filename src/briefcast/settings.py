@@ -102,6 +102,11 @@ class Settings(BaseSettings):
     writer: str = Field("template", description="Script writer adapter.")
     voice: str = Field("espeak", description="Voice adapter.")
     storage: str = Field("local", description="Storage adapter: local or s3.")
+    plugins: Annotated[tuple[str, ...], NoDecode] = Field(
+        (),
+        description="Python modules imported at start-up (comma-separated); each may register "
+        "adapters with briefcast.providers.register.",
+    )
 
     # --- logging -----------------------------------------------------------
     log_level: Literal["debug", "info", "warning", "error"] = Field(
@@ -116,6 +121,13 @@ class Settings(BaseSettings):
     def _split_delays(cls, value: object) -> object:
         if isinstance(value, str):
             return tuple(float(part) for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("plugins", mode="before")
+    @classmethod
+    def _split_plugins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
 
     @field_validator("database_url")

@@ -13,7 +13,7 @@ from typing import Any, Literal
 from briefcast.errors import ConfigurationError
 from briefcast.settings import Settings
 
-__all__ = ["Port", "create", "names", "register"]
+__all__ = ["Port", "create", "load_plugins", "names", "register"]
 
 Port = Literal["voice", "writer", "storage"]
 Factory = Callable[[Settings], Any]
@@ -38,6 +38,17 @@ def create(port: Port, name: str, settings: Settings) -> Any:
             f"unknown {port} adapter {name!r}; choose one of: {', '.join(names(port))}"
         )
     return factory(settings)
+
+
+def load_plugins(settings: Settings) -> None:
+    """Import the configured plugin modules; importing one registers its adapters."""
+    import importlib
+
+    for module in settings.plugins:
+        try:
+            importlib.import_module(module)
+        except ImportError as exc:
+            raise ConfigurationError(f"cannot import plugin {module!r}: {exc}") from exc
 
 
 def _espeak(settings: Settings) -> Any:

@@ -1,0 +1,201 @@
+"""How fast does "Generate" answer while the workers keep both cores busy rendering?
+
+Starts the real server (``briefcast serve``: API + embedded worker, SQLite by
+default) in a subprocess, fills the queue with weekly episodes so rendering
+runs flat out, then measures HTTP POST /api/podcasts → 202 from many listeners:
+
+* open loop at a fixed request rate (50/s, then 100/s) — latency is measured
+  from the moment each request was *due*, so a stalled server cannot hide its
+  backlog (no coordinated omission);
+* closed loop: 50 clients sending back to back — throughput.
+
+Prints a table and writes JSON under bench/results/. Targets (DESIGN §4, on
+SQLite): p99 ≤ 20 ms at 50/s, p99 ≤ 50 ms at 100/s, ≥ 150 requests/s closed loop.
+
+    python bench/enqueue.py [--database-url URL] [--seconds 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import random
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import psutil
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from bench.machine import describe_machine, results_path  # noqa: E402
+from tests.support.server import cli, environment, server  # noqa: E402
+
+
+@dataclass
+class Phase:
+    name: str
+    latencies_ms: list[float] = field(default_factory=list)
+    statuses: dict[int, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    cpu_percent: float = 0.0
+
+    def record(self, status: int, latency_ms: float) -> None:
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+        self.latencies_ms.append(latency_ms)
+
+    def summary(self) -> dict[str, object]:
+        values = sorted(self.latencies_ms)
+
+        def pct(p: float) -> float:
+            return round(values[min(len(values) - 1, int(p / 100 * len(values)))], 2) if values else 0.0
+
+        return {
+            "phase": self.name,
+            "requests": len(values),
+            "throughput_per_s": round(len(values) / self.seconds, 1) if self.seconds else 0.0,
+            "p50_ms": pct(50),
+            "p95_ms": pct(95),
+            "p99_ms": pct(99),
+            "max_ms": round(values[-1], 2) if values else 0.0,
+            "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
+            "machine_cpu_percent": round(self.cpu_percent, 1),
+        }
+
+
+class Listeners:
+    """Hands out (key, body) pairs so every request creates a new episode."""
+
+    def __init__(self, keys: list[str], bills: list[str]) -> None:
+        self._keys = itertools.cycle(keys)
+        self._bills = bills
+        self._rng = random.Random(7)
+        self._per_key: dict[str, int] = {}
+
+    def next(self) -> tuple[str, dict[str, object]]:
+        key = next(self._keys)
+        count = self._per_key.get(key, 0)
+        self._per_key[key] = count + 1
+        chosen = sorted(self._rng.sample(self._bills, 1 + count % 3))
+        return key, {"type": "daily", "bills": chosen}
+
+
+async def _post(client: httpx.AsyncClient, listeners: Listeners) -> int:
+    key, body = listeners.next()
+    response = await client.post("/api/podcasts", json=body, headers={"Authorization": f"Bearer {key}"})
+    return response.status_code
+
+
+async def open_loop(client: httpx.AsyncClient, listeners: Listeners, rate: float, seconds: float) -> Phase:
+    phase = Phase(f"open loop {rate:g}/s")
+    start = time.perf_counter() + 0.05
+    tasks = []
+
+    async def one(due: float) -> None:
+        await asyncio.sleep(max(0.0, due - time.perf_counter()))
+        status = await _post(client, listeners)
+        phase.record(status, (time.perf_counter() - due) * 1000)
+
+    psutil.cpu_percent(None)
+    for i in range(int(rate * seconds)):
+        tasks.append(asyncio.create_task(one(start + i / rate)))
+    await asyncio.gather(*tasks)
+    phase.seconds = time.perf_counter() - start
+    phase.cpu_percent = psutil.cpu_percent(None)
+    return phase
+
+
+async def closed_loop(client: httpx.AsyncClient, listeners: Listeners, clients: int, seconds: float) -> Phase:
+    phase = Phase(f"closed loop {clients} clients")
+    stop = time.perf_counter() + seconds
+
+    async def worker() -> None:
+        while time.perf_counter() < stop:
+            sent = time.perf_counter()
+            status = await _post(client, listeners)
+            phase.record(status, (time.perf_counter() - sent) * 1000)
+
+    psutil.cpu_percent(None)
+    began = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(clients)))
+    phase.seconds = time.perf_counter() - began
+    phase.cpu_percent = psutil.cpu_percent(None)
+    return phase
+
+
+def prepare(env: dict[str, str], listeners: int) -> tuple[list[str], list[str]]:
+    """Demo bills and many listeners, created directly in the database (fast)."""
+    from briefcast.bill_import import load_demo_bills
+    from briefcast.runtime import Runtime
+    from briefcast.settings import Settings
+
+    cli(env, "migrate")
+    settings = Settings(home=Path(env["BRIEFCAST_HOME"]), database_url=env.get("BRIEFCAST_DATABASE_URL"))
+    runtime = Runtime(settings)
+    runtime.bills.upsert(load_demo_bills())
+    keys = [runtime.users.create(f"listener-{i:05d}")[1] for i in range(listeners)]
+    bills = [str(b.id) for b in load_demo_bills()]
+    runtime.close()
+    return keys, bills
+
+
+async def fill_backlog(client: httpx.AsyncClient, keys: list[str], bills: list[str]) -> None:
+    """One weekly deep dive per background listener: rendering for the whole run."""
+    for key in keys:
+        response = await client.post(
+            "/api/podcasts", json={"type": "weekly", "bills": bills[:8]}, headers={"Authorization": f"Bearer {key}"}
+        )
+        response.raise_for_status()
+
+
+async def run(url: str, keys: list[str], background: list[str], bills: list[str], seconds: float) -> list[Phase]:
+    limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as client:
+        await fill_backlog(client, background, bills)
+        await asyncio.sleep(3)  # let rendering get going on both cores
+        listeners = Listeners(keys, bills)
+        await open_loop(client, listeners, 20, 3)  # warm-up, not reported
+        return [
+            await open_loop(client, listeners, 50, seconds),
+            await open_loop(client, listeners, 100, seconds),
+            await closed_loop(client, listeners, 50, seconds),
+        ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", help="default: an SQLite file in a temporary home")
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--listeners", type=int, default=2400)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="briefcast-bench-") as home:
+        extra = {"BRIEFCAST_WORKER_SLOTS": str(psutil.cpu_count() or 2), "BRIEFCAST_LOG_LEVEL": "warning"}
+        if args.database_url:
+            extra["BRIEFCAST_DATABASE_URL"] = args.database_url
+        env = environment(Path(home), **extra)
+        keys, bills = prepare(env, args.listeners + 60)
+        with server(env, Path(home) / "server.log") as srv:
+            assert srv.url is not None
+            phases = asyncio.run(run(srv.url, keys[60:], keys[:60], bills, args.seconds))
+    rows = [p.summary() for p in phases]
+    database = "postgres" if args.database_url else "sqlite"
+    print(f"\nenqueue latency, {database}, workers rendering on every core")
+    print(f"{'phase':<26}{'req':>7}{'req/s':>8}{'p50':>8}{'p95':>8}{'p99':>8}{'max':>9}{'cpu%':>7}  statuses")
+    for row in rows:
+        print(
+            f"{row['phase']:<26}{row['requests']:>7}{row['throughput_per_s']:>8}{row['p50_ms']:>8}"
+            f"{row['p95_ms']:>8}{row['p99_ms']:>8}{row['max_ms']:>9}{row['machine_cpu_percent']:>7}  {row['statuses']}"
+        )
+    out = results_path(f"enqueue-{database}")
+    out.write_text(json.dumps({"benchmark": "enqueue", "database": database, "machine": describe_machine(), "phases": rows}, indent=2))
+    print(f"\nwritten to {out.relative_to(REPO)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,48 @@
+"""A briefcast plugin for tests that run the real server or worker in a subprocess.
+
+Loaded with ``BRIEFCAST_PLUGINS=tests.support.plugin``, it registers a voice,
+``ledger-tone``: the tone voice, optionally slowed down (so a test can kill a
+worker in the middle of synthesis), that appends one line per rendered turn to
+a ledger file — the characters a paid provider would have billed.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Sequence
+
+from briefcast import providers
+from briefcast.scripts import Turn
+from briefcast.settings import Settings
+from briefcast.testing import ToneVoice
+from briefcast.voices import Rendered
+
+
+class LedgerToneVoice(ToneVoice):
+    name = "ledger-tone"
+
+    def __init__(self, ledger: str | None, delay: float) -> None:
+        super().__init__()
+        self._ledger = ledger
+        self._delay = delay
+
+    def render(self, turns: Sequence[Turn]) -> list[Rendered]:
+        results = []
+        for turn in turns:
+            time.sleep(self._delay)
+            results.extend(super().render([turn]))
+            if self._ledger:
+                with open(self._ledger, "a") as ledger:
+                    ledger.write(f"{len(turn.text)}\t{turn.text[:40]}\n")
+        return results
+
+
+def _ledger_tone(settings: Settings) -> LedgerToneVoice:
+    return LedgerToneVoice(
+        os.environ.get("BRIEFCAST_TEST_LEDGER"),
+        float(os.environ.get("BRIEFCAST_TEST_VOICE_DELAY", "0")),
+    )
+
+
+providers.register("voice", "ledger-tone", _ledger_tone)
