@@ -51,7 +51,9 @@ BILL_STATUSES: dict[str, str] = {
     "failed": "failed",
 }
 
-_ID_PATTERN = re.compile(r"(?P<congress>[1-9][0-9]{0,2})-(?P<type>[a-z]+)-(?P<number>[1-9][0-9]{0,5})")
+_ID_PATTERN = re.compile(
+    r"(?P<congress>[1-9][0-9]{0,2})-(?P<type>[a-z]+)-(?P<number>[1-9][0-9]{0,5})"
+)
 
 
 @dataclass(frozen=True, order=True)
@@ -64,7 +66,9 @@ class BillId:
 
     def __post_init__(self) -> None:
         if self.type not in BILL_TYPES:
-            raise InvalidBillId(f"unknown bill type {self.type!r}; use one of {', '.join(BILL_TYPES)}")
+            raise InvalidBillId(
+                f"unknown bill type {self.type!r}; use one of {', '.join(BILL_TYPES)}"
+            )
         if not 1 <= self.congress <= 999 or not 1 <= self.number <= 999_999:
             raise InvalidBillId(f"bill {self.congress}-{self.type}-{self.number} is out of range")
 
