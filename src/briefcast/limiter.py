@@ -114,10 +114,13 @@ def smoothed_gain(targets: Samples, ramp: int, hold: int) -> Samples:
     from scipy.ndimage import minimum_filter1d
 
     span = ramp + hold
-    lowest = minimum_filter1d(targets, span, origin=hold - span // 2, mode="constant", cval=1.0)
+    # The average reaches ``ramp - 1`` minima back, so they are taken from before the start too.
+    extended = np.concatenate([np.ones(ramp - 1, dtype=np.float32), targets])
+    lowest = minimum_filter1d(extended, span, origin=hold - span // 2, mode="constant", cval=1.0)
     # Two box averages make a triangle whose support is exactly ``ramp`` samples.
     first = (ramp + 1) // 2
-    return _trailing_mean(_trailing_mean(lowest, first), ramp - first + 1)
+    smoothed = _trailing_mean(_trailing_mean(lowest, first), ramp - first + 1)
+    return smoothed[ramp - 1 :]
 
 
 def _trailing_mean(values: Samples, length: int) -> Samples:

@@ -68,6 +68,7 @@ _BLOCK = 1 << 16
 _GAIN_ROUNDS = 2
 _GAIN_PRECISION = 0.1  # LU
 _PEAK_STEP_DB = 0.1  # extra tightening beyond the measured overshoot
+_LOUDNESS_SLACK = 0.5  # LU the decoded episode may miss by before another pass
 _PEAK_MAP_SLACK_DB = 3.0
 
 
@@ -350,16 +351,24 @@ class _Leveller:
 def _encode_within_limits(
     timeline: Timeline, settings: MasteringSettings
 ) -> tuple[bytes, audio_qa.AudioReport]:
-    """Level, limit and encode; tighten the ceiling while the decoded MP3 peaks over it."""
+    """Level, limit and encode; encode again while the decoded MP3 misses its targets.
+
+    A peak over the ceiling tightens the limiter by the overshoot; loudness
+    off by more than :data:`_LOUDNESS_SLACK` corrects the gain. Passes are
+    limited; whatever the last one measured is returned for the QA check.
+    """
     leveller = _Leveller(timeline, settings)
     levels = leveller.first_levels()
     for _ in range(settings.max_passes):
         levels, limiter = leveller.settle(levels)
         mp3, report = encode_and_inspect(timeline.blocks(limiter), settings.mp3_format)
         over = report.true_peak_dbtp - settings.ceiling_dbtp
-        if not over > 0:
+        off = settings.target_lufs - report.loudness_lufs
+        off = off if math.isfinite(off) and abs(off) > _LOUDNESS_SLACK else 0.0
+        if not over > 0 and off == 0.0:
             break
-        levels = _Levels(levels.gain_db, levels.ceiling_dbtp - over - _PEAK_STEP_DB)
+        ceiling = levels.ceiling_dbtp - (over + _PEAK_STEP_DB if over > 0 else 0.0)
+        levels = _Levels(levels.gain_db + off, ceiling)
     return mp3, report
 
 

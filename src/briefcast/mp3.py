@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from briefcast import audio_qa
-from briefcast.errors import ConfigurationError
+from briefcast.errors import AudioQualityError, ConfigurationError
 from briefcast.transcripts import Chapter
 
 __all__ = ["Mp3Format", "codec_gain_db", "encode_and_inspect", "encode_mp3", "tag_mp3"]
@@ -150,11 +150,13 @@ def encode_and_inspect(
             return pipe.seek(offset, origin == miniaudio.SeekOrigin.START)
 
     pipe = _Pipe()
+    # miniaudio's decoder holds only a C handle to the source: it must stay referenced here.
+    source = Source()
     worker = threading.Thread(target=pipe.produce, args=(blocks, fmt), daemon=True)
     worker.start()
     try:
         stream = miniaudio.stream_any(
-            Source(),
+            source,
             source_format=miniaudio.FileFormat.MP3,
             output_format=miniaudio.SampleFormat.FLOAT32,
             nchannels=1,
@@ -163,8 +165,11 @@ def encode_and_inspect(
         )
         decoded = (np.frombuffer(chunk, dtype=np.float32) for chunk in stream)
         report = audio_qa.measure(fmt.sample_rate, decoded)
+    except miniaudio.MiniaudioError as exc:
+        raise AudioQualityError("The encoded episode could not be decoded again.") from exc
     finally:
         worker.join()
+        source.close()
     if pipe.error is not None:
         raise pipe.error
     return pipe.finish(), report
