@@ -140,6 +140,24 @@ def encode_and_inspect(
     little more than making it. The report equals ``audio_qa.inspect`` of the
     returned bytes.
     """
+    pipe = _Pipe()
+    worker = threading.Thread(target=pipe.produce, args=(blocks, fmt), daemon=True)
+    worker.start()
+    try:
+        report = _measure_stream(pipe, fmt.sample_rate)
+    except Exception:
+        worker.join()
+        if pipe.error is not None:  # a failed encoder explains a failed decode
+            raise pipe.error from None
+        raise
+    worker.join()
+    if pipe.error is not None:
+        raise pipe.error
+    return pipe.finish(), report
+
+
+def _measure_stream(pipe: _Pipe, rate: int) -> audio_qa.AudioReport:
+    """Decode the MP3 arriving through ``pipe`` and measure it."""
     import miniaudio
 
     class Source(miniaudio.StreamableSource):  # type: ignore[misc]  # untyped base class
@@ -149,30 +167,22 @@ def encode_and_inspect(
         def seek(self, offset: int, origin: miniaudio.SeekOrigin) -> bool:
             return pipe.seek(offset, origin == miniaudio.SeekOrigin.START)
 
-    pipe = _Pipe()
-    # miniaudio's decoder holds only a C handle to the source: it must stay referenced here.
+    # The decoder holds only a C handle to its source, so the source is kept referenced here.
     source = Source()
-    worker = threading.Thread(target=pipe.produce, args=(blocks, fmt), daemon=True)
-    worker.start()
     try:
         stream = miniaudio.stream_any(
             source,
             source_format=miniaudio.FileFormat.MP3,
             output_format=miniaudio.SampleFormat.FLOAT32,
             nchannels=1,
-            sample_rate=fmt.sample_rate,
+            sample_rate=rate,
             frames_to_read=_DECODE_FRAMES,
         )
-        decoded = (np.frombuffer(chunk, dtype=np.float32) for chunk in stream)
-        report = audio_qa.measure(fmt.sample_rate, decoded)
+        return audio_qa.measure(rate, (np.frombuffer(c, dtype=np.float32) for c in stream))
     except miniaudio.MiniaudioError as exc:
         raise AudioQualityError("The encoded episode could not be decoded again.") from exc
     finally:
-        worker.join()
         source.close()
-    if pipe.error is not None:
-        raise pipe.error
-    return pipe.finish(), report
 
 
 @functools.cache

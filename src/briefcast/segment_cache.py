@@ -95,7 +95,7 @@ class SegmentCache:
             return None
         try:
             return decode_entry(data)
-        except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        except (ValueError, KeyError, TypeError) as exc:
             # A damaged entry costs a re-render, never an episode; it is rewritten.
             log.warning("segment_cache.damaged", key=key, error=str(exc))
             return None

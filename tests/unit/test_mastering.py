@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from mutagen.id3 import ID3, CTOCFlags
 from scipy.signal import resample_poly
 
-from briefcast.errors import ConfigurationError
+from briefcast.audio_qa import check, inspect
+from briefcast.errors import AudioQualityError, ConfigurationError
 from briefcast.mastering import (
     EpisodeMeta,
     MasteredEpisode,
@@ -360,3 +361,14 @@ def test_cues_are_ordered_and_inside_the_episode(episode: MasteredEpisode) -> No
         assert 0 <= start < end <= episode.duration_seconds
     for (_, end, _, _), (start, _, _, _) in itertools.pairwise(cues):
         assert end <= start
+
+
+def test_a_silent_episode_is_mastered_and_then_caught_by_the_check() -> None:
+    silent = [
+        SpokenSegment(s, tuple(Rendered(np.zeros(22_050, np.float32), 22_050) for _ in s.turns))
+        for s in SCRIPT
+    ]
+    result = master(silent, META)
+    assert result.loudness_lufs == -math.inf
+    with pytest.raises(AudioQualityError, match="too quiet"):
+        check(inspect(result.mp3), expected_seconds=None)

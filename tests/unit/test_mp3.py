@@ -29,9 +29,11 @@ def test_measuring_while_encoding_equals_measuring_afterwards() -> None:
     assert report == inspect(mp3)
 
 
-def test_a_failure_while_encoding_reaches_the_caller() -> None:
+@pytest.mark.parametrize("blocks_before_failing", [0, 1, 5])
+def test_a_failure_while_encoding_reaches_the_caller(blocks_before_failing: int) -> None:
     def failing() -> Iterator[np.ndarray]:
-        yield np.zeros(50_000, dtype=np.float32)
+        for _ in range(blocks_before_failing):
+            yield np.zeros(50_000, dtype=np.float32)
         raise RuntimeError("the source broke")
 
     with pytest.raises(RuntimeError, match="the source broke"):

@@ -19,6 +19,7 @@ import re
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -35,10 +36,10 @@ from briefcast.voices import Rendered, WordTiming
 
 __all__ = ["DEFAULT_PITCH", "DEFAULT_VOICES", "EspeakVoice"]
 
-DEFAULT_VOICES: Mapping[str, str] = {"Maya": "en-us+f3", "Theo": "en-us+m3"}
+DEFAULT_VOICES: Mapping[str, str] = MappingProxyType({"Maya": "en-us+f3", "Theo": "en-us+m3"})
 #: eSpeak's base pitch, 0-100; 50 is the voice's own. Nudged apart so the hosts
 #: differ in more than timbre (f3 sits near 210 Hz, m3 near 100 Hz at 50).
-DEFAULT_PITCH: Mapping[str, int] = {"Maya": 55, "Theo": 45}
+DEFAULT_PITCH: Mapping[str, int] = MappingProxyType({"Maya": 55, "Theo": 45})
 
 # Values from eSpeak NG's speak_lib.h (API revision 12).
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
@@ -118,6 +119,7 @@ class _Engine:
         self._lib = _load_library()
         self.sample_rate = self._initialise()
         self.version = self._version()
+        self._seedable = hasattr(self._lib, "espeak_ng_SetRandSeed")  # since eSpeak NG 1.52
         self._capture = _Capture()
         # Kept on the instance: ctypes must not collect a callback C still holds.
         self._callback = _SynthCallback(self._on_audio)
@@ -129,7 +131,8 @@ class _Engine:
         # eSpeak seeds its voice variation from the clock; a fixed seed makes a
         # process's renders repeatable. (Equal text is still not bit-identical
         # within a process: eSpeak's pitch flutter runs on from the last render.)
-        self._lib.espeak_ng_SetRandSeed(_RANDOM_SEED)
+        if self._seedable:
+            self._lib.espeak_ng_SetRandSeed(_RANDOM_SEED)
         self._capture = capture = _Capture()
         data = text.encode("utf-8")
         status = self._lib.espeak_Synth(
@@ -201,8 +204,9 @@ def _load_library() -> ctypes.CDLL:
     lib.espeak_SetSynthCallback.restype = None
     lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
     lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
-    lib.espeak_ng_SetRandSeed.argtypes = [ctypes.c_long]
-    lib.espeak_ng_SetRandSeed.restype = None
+    if hasattr(lib, "espeak_ng_SetRandSeed"):
+        lib.espeak_ng_SetRandSeed.argtypes = [ctypes.c_long]
+        lib.espeak_ng_SetRandSeed.restype = None
     lib.espeak_Synth.argtypes = [
         ctypes.c_void_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int,
         ctypes.c_uint, ctypes.c_uint, ctypes.POINTER(ctypes.c_uint), ctypes.c_void_p,
