@@ -34,8 +34,9 @@ import psutil
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.machine import describe_machine, results_path  # noqa: E402
 from tests.support.server import cli, environment, server  # noqa: E402
+
+from bench.machine import describe_machine, results_path  # noqa: E402
 
 
 @dataclass
@@ -54,7 +55,11 @@ class Phase:
         values = sorted(self.latencies_ms)
 
         def pct(p: float) -> float:
-            return round(values[min(len(values) - 1, int(p / 100 * len(values)))], 2) if values else 0.0
+            return (
+                round(values[min(len(values) - 1, int(p / 100 * len(values)))], 2)
+                if values
+                else 0.0
+            )
 
         return {
             "phase": self.name,
@@ -88,11 +93,15 @@ class Listeners:
 
 async def _post(client: httpx.AsyncClient, listeners: Listeners) -> int:
     key, body = listeners.next()
-    response = await client.post("/api/podcasts", json=body, headers={"Authorization": f"Bearer {key}"})
+    response = await client.post(
+        "/api/podcasts", json=body, headers={"Authorization": f"Bearer {key}"}
+    )
     return response.status_code
 
 
-async def open_loop(client: httpx.AsyncClient, listeners: Listeners, rate: float, seconds: float) -> Phase:
+async def open_loop(
+    client: httpx.AsyncClient, listeners: Listeners, rate: float, seconds: float
+) -> Phase:
     phase = Phase(f"open loop {rate:g}/s")
     start = time.perf_counter() + 0.05
     tasks = []
@@ -111,7 +120,9 @@ async def open_loop(client: httpx.AsyncClient, listeners: Listeners, rate: float
     return phase
 
 
-async def closed_loop(client: httpx.AsyncClient, listeners: Listeners, clients: int, seconds: float) -> Phase:
+async def closed_loop(
+    client: httpx.AsyncClient, listeners: Listeners, clients: int, seconds: float
+) -> Phase:
     phase = Phase(f"closed loop {clients} clients")
     stop = time.perf_counter() + seconds
 
@@ -136,7 +147,9 @@ def prepare(env: dict[str, str], listeners: int) -> tuple[list[str], list[str]]:
     from briefcast.settings import Settings
 
     cli(env, "migrate")
-    settings = Settings(home=Path(env["BRIEFCAST_HOME"]), database_url=env.get("BRIEFCAST_DATABASE_URL"))
+    settings = Settings(
+        home=Path(env["BRIEFCAST_HOME"]), database_url=env.get("BRIEFCAST_DATABASE_URL")
+    )
     runtime = Runtime(settings)
     runtime.bills.upsert(load_demo_bills())
     keys = [runtime.users.create(f"listener-{i:05d}")[1] for i in range(listeners)]
@@ -149,12 +162,16 @@ async def fill_backlog(client: httpx.AsyncClient, keys: list[str], bills: list[s
     """One weekly deep dive per background listener: rendering for the whole run."""
     for key in keys:
         response = await client.post(
-            "/api/podcasts", json={"type": "weekly", "bills": bills[:8]}, headers={"Authorization": f"Bearer {key}"}
+            "/api/podcasts",
+            json={"type": "weekly", "bills": bills[:8]},
+            headers={"Authorization": f"Bearer {key}"},
         )
         response.raise_for_status()
 
 
-async def run(url: str, keys: list[str], background: list[str], bills: list[str], seconds: float) -> list[Phase]:
+async def run(
+    url: str, keys: list[str], background: list[str], bills: list[str], seconds: float
+) -> list[Phase]:
     limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as client:
         await fill_backlog(client, background, bills)
@@ -175,7 +192,10 @@ def main() -> None:
     parser.add_argument("--listeners", type=int, default=2400)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="briefcast-bench-") as home:
-        extra = {"BRIEFCAST_WORKER_SLOTS": str(psutil.cpu_count() or 2), "BRIEFCAST_LOG_LEVEL": "warning"}
+        extra = {
+            "BRIEFCAST_WORKER_SLOTS": str(psutil.cpu_count() or 2),
+            "BRIEFCAST_LOG_LEVEL": "warning",
+        }
         if args.database_url:
             extra["BRIEFCAST_DATABASE_URL"] = args.database_url
         env = environment(Path(home), **extra)
@@ -186,14 +206,26 @@ def main() -> None:
     rows = [p.summary() for p in phases]
     database = "postgres" if args.database_url else "sqlite"
     print(f"\nenqueue latency, {database}, workers rendering on every core")
-    print(f"{'phase':<26}{'req':>7}{'req/s':>8}{'p50':>8}{'p95':>8}{'p99':>8}{'max':>9}{'cpu%':>7}  statuses")
+    print(
+        f"{'phase':<26}{'req':>7}{'req/s':>8}{'p50':>8}{'p95':>8}{'p99':>8}{'max':>9}{'cpu%':>7}  statuses"
+    )
     for row in rows:
         print(
             f"{row['phase']:<26}{row['requests']:>7}{row['throughput_per_s']:>8}{row['p50_ms']:>8}"
             f"{row['p95_ms']:>8}{row['p99_ms']:>8}{row['max_ms']:>9}{row['machine_cpu_percent']:>7}  {row['statuses']}"
         )
     out = results_path(f"enqueue-{database}")
-    out.write_text(json.dumps({"benchmark": "enqueue", "database": database, "machine": describe_machine(), "phases": rows}, indent=2))
+    out.write_text(
+        json.dumps(
+            {
+                "benchmark": "enqueue",
+                "database": database,
+                "machine": describe_machine(),
+                "phases": rows,
+            },
+            indent=2,
+        )
+    )
     print(f"\nwritten to {out.relative_to(REPO)}")
 
 

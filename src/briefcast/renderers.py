@@ -17,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 from briefcast import providers
 from briefcast.audio_qa import check, inspect
-from briefcast.mastering import EpisodeMeta, SpokenSegment, master
+from briefcast.mastering import EpisodeMeta, MasteringSettings, SpokenSegment, master, plan
 from briefcast.rendering import MasterRequest, MasterResult, SynthesisResult, episode_keys
 from briefcast.scripts import Script, Turn
 from briefcast.segment_cache import SegmentCache, cache_key
@@ -45,26 +45,21 @@ class Workshop:
 
     def synthesize(self, turns: Sequence[Turn]) -> SynthesisResult:
         """Make sure every turn's audio is in the cache; pay only for what is missing."""
+        _, stats = self.cache.render_with_cache(self.voice, turns)
         keys = tuple(cache_key(self.voice.identity(t.speaker), t.text) for t in turns)
-        missing: dict[str, Turn] = {}
-        cached_chars = 0
-        for key, turn in zip(keys, turns, strict=True):
-            if key in missing or self.cache.contains(key):
-                cached_chars += len(turn.text)
-            else:
-                missing[key] = turn
-        todo = list(missing.items())
-        for (key, _), rendered in zip(todo, self.voice.render([t for _, t in todo]), strict=True):
-            self.cache.put(key, rendered)
-        synthesized = sum(len(t.text) for t in missing.values())
-        return SynthesisResult(keys, synthesized, cached_chars)
+        reused = stats.characters_from_cache + stats.characters_repeated
+        return SynthesisResult(keys, stats.characters_synthesised, reused)
 
     def master(self, request: MasterRequest) -> MasterResult:
         """Master the episode from cached turns, check it, and store its files."""
         script = Script.from_json(request.script)
+        # Synthesis put every turn in the cache; reading through the cache also
+        # re-renders any entry that has since gone missing instead of failing.
         segments = [
-            SpokenSegment(segment, tuple(self.cache.load(k) for k in keys))
-            for segment, keys in zip(script.segments, request.segment_keys, strict=True)
+            SpokenSegment(
+                segment, tuple(self.cache.render_with_cache(self.voice, segment.turns)[0])
+            )
+            for segment in script.segments
         ]
         meta = EpisodeMeta(
             title=request.title,
@@ -75,8 +70,12 @@ class Workshop:
             artist=request.artist,
             url=None,
         )
-        episode = master(segments, meta)
-        check(inspect(episode.mp3), expected_seconds=episode.duration_seconds)
+        settings = MasteringSettings()
+        planned = plan(segments, settings)
+        episode = master(segments, meta, settings)
+        # An independent decode: truncation, silence, clipping or a level off target
+        # fails the job here instead of reaching a listener.
+        check(inspect(episode.mp3), expected_seconds=planned.total / planned.rate, tolerance=0.02)
         keys = episode_keys(request.user_id, request.podcast_id)
         self.storage.put(keys["audio"], episode.mp3, "audio/mpeg")
         self.storage.put(keys["transcript"], episode.vtt.encode(), "text/vtt")

@@ -28,7 +28,6 @@ class MasterRequest:
     podcast_id: str
     user_id: str
     script: dict[str, Any]
-    segment_keys: tuple[tuple[str, ...], ...]
     title: str
     show: str
     day: date

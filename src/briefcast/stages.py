@@ -42,7 +42,7 @@ def scripting(ctx: StageContext, state: Mapping[str, Any]) -> dict[str, Any]:
     services = ctx.services
     bills = services.bills.get_many(state["bill_ids"])
     target = services.settings.target_seconds(ctx.job.type)
-    wpm = sum(services.voice.words_per_minute(h) for h in HOSTS) / len(HOSTS)
+    wpm = _episode_pace(sum(services.voice.words_per_minute(h) for h in HOSTS) / len(HOSTS))
     request = ScriptRequest(
         listener=Listener(ctx.user.name, ctx.user.state),
         episode_type=ctx.job.type,  # type: ignore[arg-type]  # checked at enqueue
@@ -67,17 +67,15 @@ def synthesizing(ctx: StageContext, state: Mapping[str, Any]) -> dict[str, Any]:
     paying for synthesis within one segment.
     """
     script = Script.from_json(state["script"])
-    keys: list[list[str]] = []
     synthesized = cached = 0
     for index, segment in enumerate(script.segments):
         ctx.ensure_active()
         result = ctx.services.renderer.synthesize(segment.turns)
-        keys.append(list(result.keys))
         synthesized += result.synthesized_chars
         cached += result.cached_chars
         ctx.progress((index + 1) / len(script.segments))
     record = {"characters_synthesized": synthesized, "characters_cached": cached}
-    return {"segment_keys": keys, "_record": record}
+    return {"_record": record}
 
 
 def mastering(ctx: StageContext, state: Mapping[str, Any]) -> dict[str, Any]:
@@ -87,7 +85,6 @@ def mastering(ctx: StageContext, state: Mapping[str, Any]) -> dict[str, Any]:
         podcast_id=ctx.job.id,
         user_id=ctx.job.user_id,
         script=state["script"],
-        segment_keys=tuple(tuple(k) for k in state["segment_keys"]),
         title=script.title,
         show=SHOW_TITLE,
         day=ctx.job.created_at.date(),
@@ -130,6 +127,16 @@ def notifying(ctx: StageContext, state: Mapping[str, Any]) -> dict[str, Any]:
     done = ctx.services.jobs.complete(ctx.job.id)
     ctx.services.after_complete(done)
     return {}
+
+
+# Mastering breathes 0.3-0.6 s between turns and 1 s between segments; a turn
+# runs about twenty words, so the pauses cost about this much per word spoken.
+_PAUSE_SECONDS_PER_WORD = 0.022
+
+
+def _episode_pace(speech_wpm: float) -> float:
+    """Words a minute of finished episode, pauses included, from the voice's speech rate."""
+    return 60.0 / (60.0 / speech_wpm + _PAUSE_SECONDS_PER_WORD)
 
 
 def _description(script: Script) -> str:

@@ -38,7 +38,9 @@ def environment(home: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def cli(env: Mapping[str, str], *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def cli(
+    env: Mapping[str, str], *args: str, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     """Run ``briefcast ARGS`` to completion; raise with its output if it fails."""
     done = subprocess.run(
         [sys.executable, "-m", "briefcast", *args],
@@ -69,10 +71,17 @@ class Process:
 
 
 @contextmanager
-def started(env: Mapping[str, str], *args: str, log: Path, ready_url: str | None = None) -> Iterator[Process]:
+def started(
+    env: Mapping[str, str], *args: str, log: Path, ready_url: str | None = None
+) -> Iterator[Process]:
     """Start ``briefcast ARGS`` in the background; stop it (SIGTERM, then SIGKILL) afterwards."""
     handle = log.open("ab")
-    proc = subprocess.Popen([sys.executable, "-m", "briefcast", *args], env=dict(env), stdout=handle, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "briefcast", *args],
+        env=dict(env),
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+    )
     process = Process(proc, log, ready_url.rsplit("/", 1)[0] if ready_url else None)
     try:
         if ready_url:
@@ -106,5 +115,13 @@ def _wait_ready(process: Process, url: str, timeout: float = 90) -> None:
 @contextmanager
 def server(env: Mapping[str, str], log: Path, *extra: str) -> Iterator[Process]:
     port = free_port()
-    with started(env, "serve", "--port", str(port), *extra, log=log, ready_url=f"http://127.0.0.1:{port}/readyz") as process:
+    with started(
+        env,
+        "serve",
+        "--port",
+        str(port),
+        *extra,
+        log=log,
+        ready_url=f"http://127.0.0.1:{port}/readyz",
+    ) as process:
         yield process

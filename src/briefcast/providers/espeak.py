@@ -57,13 +57,19 @@ _RANDOM_SEED = 1
 #: Words a trailing-silence sample must exceed, relative to the turn's peak (-40 dB).
 _SILENCE_RATIO = 0.01
 
-#: Read once per voice setting to measure its speaking rate. Plain sentences of
-#: the kind a briefing is made of; 60 words.
+#: Read once per voice setting to measure its speaking rate. Written like the
+#: briefings themselves — long legislative words, numbers spelled out, names —
+#: because eSpeak reads such text markedly slower than short plain words.
 CALIBRATION_PASSAGE = (
-    "Good morning. Today we look at a bill about rural broadband and another about "
-    "veterans and their health care. The first one was introduced in the House last "
-    "week and sent to a committee. The second passed the Senate on Tuesday, so the "
-    "House could vote on it soon. Here is what each would change for you."
+    "Good morning, and welcome back. Our first bill today is H.R. forty-three fifty, "
+    "the Rural Broadband Infrastructure Modernization Act, introduced by Representative "
+    "Elena Marquez, a Democrat from New Mexico, with twenty-seven cosponsors. It would "
+    "authorize one point two billion dollars in competitive grants for communities "
+    "without reliable internet service, and it would require the Federal Communications "
+    "Commission to publish updated coverage maps every six months. The bill was referred "
+    "to the Committee on Energy and Commerce on March fifth, twenty twenty-six. If the "
+    "committee reports it favorably, the full House could consider it before the "
+    "appropriations deadline in September, and then the Senate would take it up."
 )
 
 
