@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 import sqlalchemy as sa
+import structlog
 
 from briefcast import events
 from briefcast.bills import BillId
@@ -43,6 +44,8 @@ __all__ = [
     "describe_wait",
     "release_next",
 ]
+
+log = structlog.get_logger("briefcast.podcasts")
 
 FINAL = frozenset({"completed", "failed", "cancelled"})
 ACTIVE = frozenset({"queued", "processing"})
@@ -301,7 +304,7 @@ class PodcastService:
         )
 
     def _answer(self, podcast: Podcast, *, created: bool) -> Enqueued:
-        ticket = self.tickets.get(podcast.id) if podcast.status in ACTIVE else None
+        ticket = self.tickets.get(podcast.id, podcast.status) if podcast.status in ACTIVE else None
         return Enqueued(podcast, ticket, created, _message(podcast, ticket, created))
 
     # --- reading -------------------------------------------------------------
@@ -310,7 +313,7 @@ class PodcastService:
         podcast = self._load(podcast_id)
         if podcast.user_id != user_id:
             raise NotFound("no such podcast")
-        ticket = self.tickets.get(podcast.id) if podcast.status in ACTIVE else None
+        ticket = self.tickets.get(podcast.id, podcast.status) if podcast.status in ACTIVE else None
         return podcast, ticket
 
     def list(
@@ -365,8 +368,8 @@ class PodcastService:
                 at=now,
             )
         # The row is the listener's truth; the engine follows (and the janitor
-        # finishes the job if this process dies right here).
-        self._queue.cancel(podcast_id)
+        # finishes the job if this fails or this process dies right here).
+        _follow(self._queue.cancel, podcast_id)
         self.tickets.invalidate()
         release_next(self._db, self._queue, user_id, clock=self._clock)
         return self._load(podcast_id)
@@ -456,7 +459,7 @@ def release_next(
         conn.execute(
             podcasts.update().where(podcasts.c.id == row.id).values(held=False, updated_at=clock())
         )
-    start_released(queue, Podcast.from_row(row))
+    _follow(start_released, queue, Podcast.from_row(row))
     return str(row.id)
 
 
@@ -466,6 +469,14 @@ def start_released(queue: JobQueue, podcast: Podcast) -> None:
         queue.restart(podcast.id, podcast.failed_stage)
     else:
         queue.release(podcast.id)
+
+
+def _follow(action: Callable[..., None], *args: Any) -> None:
+    """Bring the engine in line with a committed row; on failure the janitor will."""
+    try:
+        action(*args)
+    except Exception:  # the row is already right; log and let the janitor reconcile
+        log.warning("engine.follow_failed", action=getattr(action, "__name__", "?"), exc_info=True)
 
 
 def _request_hash(episode_type: str, ids: tuple[str, ...]) -> str:

@@ -27,6 +27,12 @@ __all__ = ["TicketOffice"]
 _SERVICE_REFRESH_SECONDS = 10.0
 
 
+def _agrees(ticket: Ticket | None, status: str) -> bool:
+    if ticket is None:
+        return status not in ("queued", "processing")
+    return (ticket.position == 0) == (status == "processing")
+
+
 class TicketOffice:
     """Tickets (position + ETA) for every queued or processing podcast."""
 
@@ -62,8 +68,22 @@ class TicketOffice:
             self._cached = (time.monotonic(), tickets)
         return tickets
 
-    def get(self, podcast_id: str) -> Ticket | None:
-        return self.all().get(podcast_id)
+    def get(self, podcast_id: str, status: str | None = None) -> Ticket | None:
+        """The podcast's ticket; given the status just read, a cached ticket that
+        contradicts it (queued vs. running) is recomputed rather than shown."""
+        ticket = self.all().get(podcast_id)
+        if status is not None and not _agrees(ticket, status):
+            self.invalidate()
+            ticket = self.all().get(podcast_id)
+        return ticket
+
+    def for_statuses(self, statuses: dict[str, str]) -> dict[str, Ticket]:
+        """Tickets for several podcasts (id → status just read), consistent with them."""
+        tickets = self.all()
+        if not all(_agrees(tickets.get(pid), status) for pid, status in statuses.items()):
+            self.invalidate()
+            tickets = self.all()
+        return {pid: tickets[pid] for pid in statuses if pid in tickets}
 
     def slots(self) -> int:
         with self._db.read() as conn:

@@ -96,6 +96,8 @@ def test_request_runs_every_stage_once_and_completes(
     types = event_types(runtime, result.podcast.id)
     assert types[0] == "queued" and types[-1] == "completed"
     assert [t for t in types if t == "stage"] == ["stage"] * 6
+    # The last stage's own timing is written just after the episode is marked completed.
+    wait_for(lambda: "notifying" in runtime.podcasts.get(user.id, result.podcast.id)[0].timings)
     podcast, ticket = runtime.podcasts.get(user.id, result.podcast.id)
     assert ticket is None and podcast.finished_at and podcast.started_at
     assert set(podcast.timings) == {

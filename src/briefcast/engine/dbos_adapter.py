@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 _HOLD_SECONDS = 10 * 365 * 24 * 3600.0
 # Crashing the worker this often while running one job makes it a poison job.
 _MAX_RECOVERY_ATTEMPTS = 5
+_ACTIVE = frozenset({"PENDING", "ENQUEUED", "DELAYED"})
 
 _runner: StageRunner | None = None
 _registered = threading.Lock()
@@ -77,12 +79,19 @@ class DbosQueue:
         self.client.cancel_workflow(job_id)
 
     def restart(self, job_id: str, stage: str) -> None:
+        # A job reported failed may still be returning from its last step.
+        self._await_settled(job_id)
         steps = self.client.list_workflow_steps(job_id)
         first = min((s["function_id"] for s in steps if s["function_name"] == stage), default=None)
         if first is None:
             # The stage never ran (it failed before recording): redo from its neighbour.
             first = 1 + max((s["function_id"] for s in steps), default=0)
         self.client.rewind_workflow(job_id, start_step=first, queue_name=QUEUE_NAME)
+
+    def _await_settled(self, job_id: str, timeout: float = 5.0) -> None:
+        deadline = time.monotonic() + timeout
+        while self.states([job_id]).get(job_id) in _ACTIVE and time.monotonic() < deadline:
+            time.sleep(0.02)
 
     def states(self, job_ids: Sequence[str]) -> dict[str, str]:
         """The engine's own status per job (PENDING, ENQUEUED, DELAYED, SUCCESS, ...)."""
