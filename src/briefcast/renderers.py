@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 
@@ -124,8 +126,25 @@ _child_workshop: Workshop | None = None
 
 def _init_child(settings: Settings) -> None:
     global _child_workshop
+    _exit_with_parent()
     providers.load_plugins(settings)
     _child_workshop = Workshop.from_settings(settings)
+
+
+def _exit_with_parent() -> None:
+    """End this render process when its worker dies, even by ``kill -9``.
+
+    A pool process holds both ends of its task pipe, so it would otherwise wait
+    for work for ever (and keep a renderer's memory) after its parent is gone.
+    """
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="briefcast-parent-watch", daemon=True).start()
 
 
 def _child_synthesize(turns: Sequence[Turn]) -> SynthesisResult:

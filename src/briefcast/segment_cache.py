@@ -118,14 +118,17 @@ class SegmentCache:
             if (hit := self.get(key)) is not None:
                 found[key] = hit
         missing = [key for key in unique if key not in found]
-        fresh = voice.render([unique[key] for key in missing]) if missing else []
-        if len(fresh) != len(missing):
-            raise ProviderRejected(
-                f"voice {voice.name} returned {len(fresh)} renders for {len(missing)} turns"
-            )
-        for key, rendered in zip(missing, fresh, strict=True):
-            self.put(key, rendered)
-            found[key] = rendered
+        # One voice request per chunk, each stored before the next is paid for: a
+        # worker killed mid-synthesis loses at most the chunk in flight.
+        for chunk in _chunks(missing, unique, getattr(voice, "max_request_chars", 0)):
+            fresh = voice.render([unique[key] for key in chunk])
+            if len(fresh) != len(chunk):
+                raise ProviderRejected(
+                    f"voice {voice.name} returned {len(fresh)} renders for {len(chunk)} turns"
+                )
+            for key, rendered in zip(chunk, fresh, strict=True):
+                self.put(key, rendered)
+                found[key] = rendered
         return [found[key] for key in keys], _stats(turns, keys, set(missing))
 
 
@@ -144,6 +147,20 @@ class CacheStats:
     @property
     def characters(self) -> int:
         return self.characters_synthesised + self.characters_from_cache + self.characters_repeated
+
+
+def _chunks(keys: list[str], turns: Mapping[str, Turn], max_chars: int) -> list[list[str]]:
+    """Split at turn boundaries into requests of at most ``max_chars`` (one turn each if 0)."""
+    chunks: list[list[str]] = []
+    size = 0
+    for key in keys:
+        length = len(turns[key].text)
+        if not chunks or max_chars <= 0 or size + length > max_chars:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(key)
+        size += length
+    return chunks
 
 
 def _keys(voice: Voice, turns: Sequence[Turn]) -> list[str]:

@@ -13,10 +13,11 @@ import time
 from collections.abc import Sequence
 
 from briefcast import providers
-from briefcast.scripts import Turn
+from briefcast.scripts import Script, Turn
 from briefcast.settings import Settings
 from briefcast.testing import ToneVoice
 from briefcast.voices import Rendered
+from briefcast.writers import ScriptRequest
 
 
 class LedgerToneVoice(ToneVoice):
@@ -45,4 +46,25 @@ def _ledger_tone(settings: Settings) -> LedgerToneVoice:
     )
 
 
+class SlowTemplateWriter:
+    """The template writer, after a pause: makes the scripting stage long enough to interrupt."""
+
+    name = "slow-template"
+
+    def __init__(self, delay: float) -> None:
+        from briefcast.providers.template_writer import TemplateWriter
+
+        self._writer = TemplateWriter()
+        self._delay = delay
+
+    def write(self, request: ScriptRequest) -> Script:
+        time.sleep(self._delay)
+        return self._writer.write(request)
+
+
+def _slow_template(settings: Settings) -> SlowTemplateWriter:
+    return SlowTemplateWriter(float(os.environ.get("BRIEFCAST_TEST_WRITER_DELAY", "0")))
+
+
 providers.register("voice", "ledger-tone", _ledger_tone)
+providers.register("writer", "slow-template", _slow_template)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import sys
+from collections.abc import Sequence
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefcast.errors import ProviderRejected
+from briefcast.errors import ProviderRejected, ProviderUnavailable
 from briefcast.scripts import Turn
 from briefcast.segment_cache import CacheStats, SegmentCache, cache_key, decode_entry, encode_entry
 from briefcast.testing import InMemoryStorage, ToneVoice
@@ -201,3 +202,49 @@ def test_a_voice_returning_the_wrong_number_of_renders_is_refused() -> None:
         SegmentCache(InMemoryStorage()).render_with_cache(
             Forgetful(), [Turn("Maya", "a"), Turn("Maya", "b")]
         )
+
+
+class _FailingAfter(ToneVoice):
+    """Renders ``ok_calls`` requests, then fails like a dying worker."""
+
+    max_request_chars = 12
+
+    def __init__(self, ok_calls: int) -> None:
+        super().__init__()
+        self.ok_calls = ok_calls
+        self.requests: list[int] = []
+
+    def render(self, turns: Sequence[Turn]) -> list[Rendered]:
+        self.requests.append(len(turns))
+        if len(self.requests) > self.ok_calls:
+            raise ProviderUnavailable("gone")
+        return super().render(turns)
+
+
+def test_each_chunk_is_stored_before_the_next_is_paid_for() -> None:
+    storage = InMemoryStorage()
+    turns = [
+        Turn("Maya", "one two"),
+        Turn("Theo", "three four"),
+        Turn("Maya", "five six"),
+        Turn("Theo", "seven"),
+    ]
+    voice = _FailingAfter(ok_calls=2)
+    with pytest.raises(ProviderUnavailable):
+        SegmentCache(storage).render_with_cache(voice, turns)
+    # Requests respect the size limit at turn boundaries: [7 chars], [10], [8 + 5 > 12 → 8], ...
+    assert voice.requests == [1, 1, 1]
+    again = _FailingAfter(ok_calls=10)
+    _, stats = SegmentCache(storage).render_with_cache(again, turns)
+    assert stats.cached_turns == 2
+    assert stats.synthesised_turns == 2
+    assert sum(again.requests) == 2
+
+
+def test_turns_share_a_request_up_to_the_limit() -> None:
+    voice = _FailingAfter(ok_calls=10)
+    voice.max_request_chars = 100
+    SegmentCache(InMemoryStorage()).render_with_cache(
+        voice, [Turn("Maya", f"turn number {i}") for i in range(9)]
+    )
+    assert voice.requests == [7, 2]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
@@ -24,13 +25,14 @@ def create_app(runtime: Runtime, *, worker: Worker | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The engine's start-up and shutdown block; keep them off the event loop.
         if worker is not None:
-            worker.start()
+            await asyncio.to_thread(worker.start)
         try:
             yield
         finally:
             if worker is not None:
-                worker.stop()
+                await asyncio.to_thread(worker.stop)
 
     app = FastAPI(
         title="briefcast",
