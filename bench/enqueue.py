@@ -172,7 +172,8 @@ async def fill_backlog(client: httpx.AsyncClient, keys: list[str], bills: list[s
 async def run(
     url: str, keys: list[str], background: list[str], bills: list[str], seconds: float
 ) -> list[Phase]:
-    limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
+    # Idle connections are dropped by the client well before the server would drop them.
+    limits = httpx.Limits(max_connections=256, max_keepalive_connections=256, keepalive_expiry=2.0)
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as client:
         await fill_backlog(client, background, bills)
         await asyncio.sleep(3)  # let rendering get going on both cores
@@ -190,8 +191,11 @@ def main() -> None:
     parser.add_argument("--database-url", help="default: an SQLite file in a temporary home")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--listeners", type=int, default=2400)
+    parser.add_argument("--home", help="keep the data (and server.log) in this folder")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="briefcast-bench-") as home:
+    with tempfile.TemporaryDirectory(prefix="briefcast-bench-") as scratch:
+        home = args.home or scratch
+        Path(home).mkdir(parents=True, exist_ok=True)
         extra = {
             "BRIEFCAST_WORKER_SLOTS": str(psutil.cpu_count() or 2),
             "BRIEFCAST_LOG_LEVEL": "warning",

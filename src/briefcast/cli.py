@@ -78,6 +78,9 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         log_config=None,
+        # Longer than clients keep idle connections, so the server never closes one
+        # just as a client reuses it (a request lost to a race, not to an error).
+        timeout_keep_alive=75,
         timeout_graceful_shutdown=10,
     )
 

@@ -177,7 +177,6 @@ class PodcastService:
                 conn, user, episode_type, ids, dedup_key, idempotency_key, request_hash, held, now
             )
             self._queue.enqueue(conn, row["id"], priority=row["priority"], hold=held)
-        self.tickets.invalidate()
         return self._answer(self._load(row["id"]), created=True)
 
     def _validate_request(
@@ -292,10 +291,12 @@ class PodcastService:
 
     def _limit_reached(self, user_id: str) -> QueueLimitReached:
         limit = self._settings.user_queue_limit
+        waiting = [p for p in self.list(user_id, "queue") if p.status == "queued"]
+        tickets = self.tickets.for_podcasts(waiting)
         starts = [
-            t.eta_seconds - self.tickets.service_times(p.type)
-            for p in self.list(user_id, "queue")
-            if p.status == "queued" and (t := self.tickets.get(p.id)) is not None
+            tickets[p.id].eta_seconds - self.tickets.service_times(p.type)
+            for p in waiting
+            if p.id in tickets
         ]
         retry_after = max(1.0, min(starts, default=30.0))
         return QueueLimitReached(
@@ -304,7 +305,7 @@ class PodcastService:
         )
 
     def _answer(self, podcast: Podcast, *, created: bool) -> Enqueued:
-        ticket = self.tickets.get(podcast.id, podcast.status) if podcast.status in ACTIVE else None
+        ticket = self.tickets.for_podcast(podcast)
         return Enqueued(podcast, ticket, created, _message(podcast, ticket, created))
 
     # --- reading -------------------------------------------------------------
@@ -313,8 +314,7 @@ class PodcastService:
         podcast = self._load(podcast_id)
         if podcast.user_id != user_id:
             raise NotFound("no such podcast")
-        ticket = self.tickets.get(podcast.id, podcast.status) if podcast.status in ACTIVE else None
-        return podcast, ticket
+        return podcast, self.tickets.for_podcast(podcast)
 
     def list(
         self, user_id: str, view: Literal["queue", "history"], limit: int = 50

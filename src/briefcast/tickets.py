@@ -2,39 +2,62 @@
 
 Reads the queue, the live workers' slots and recent service times from the
 database, and asks :func:`briefcast.scheduling.plan` where each job stands.
-The result is cached for a fraction of a second: positions are read far more
-often than the queue changes, and the cache is dropped whenever this process
-changes the queue itself.
+Planning thousands of waiting episodes takes tens of milliseconds — far too
+long for every request — so a background thread re-plans a few times a
+second while anyone is asking, and requests read the latest schedule:
+
+* an arrival since the schedule was made is *added* to it (exact for
+  arrivals joining the back of the line, see :meth:`Schedule.add`), so a burst
+  of requests gets positions 1, 2, 3, … rather than all the same one;
+* ETAs count down with the time elapsed since the schedule was made;
+* a podcast whose status contradicts the schedule (it just started) gets a
+  ticket from its own row rather than a stale one.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from briefcast.db import Database
-from briefcast.scheduling import QueuedJob, RunningJob, ServiceTimes, Ticket, plan
+from briefcast.scheduling import QueuedJob, RunningJob, Schedule, ServiceTimes, Ticket, plan
 from briefcast.settings import Settings
 from briefcast.tables import podcasts, workers
+
+if TYPE_CHECKING:
+    from briefcast.podcasts import Podcast
 
 __all__ = ["TicketOffice"]
 
 _SERVICE_REFRESH_SECONDS = 10.0
+_IDLE_AFTER_SECONDS = 30.0
+_ARRIVAL_MEMORY_SECONDS = 10.0
+# An ETA never reaches zero while the episode is still being made.
+_MIN_ETA_SECONDS = 1.0
 
 
-def _agrees(ticket: Ticket | None, status: str) -> bool:
-    if ticket is None:
-        return status not in ("queued", "processing")
-    return (ticket.position == 0) == (status == "processing")
+class _Snapshot:
+    """One planned schedule, and when it was made."""
+
+    def __init__(self, schedule: Schedule, made_at: float) -> None:
+        self.schedule = schedule
+        self.made_at = made_at
+
+    def age(self) -> float:
+        return time.monotonic() - self.made_at
+
+    def now(self, ticket: Ticket) -> Ticket:
+        """The ticket as of now: the ETA counts down with the snapshot's age."""
+        return Ticket(ticket.position, max(ticket.eta_seconds - self.age(), _MIN_ETA_SECONDS))
 
 
 class TicketOffice:
-    """Tickets (position + ETA) for every queued or processing podcast."""
+    """Tickets (position + ETA) for queued and processing podcasts. Thread-safe."""
 
     def __init__(
         self,
@@ -42,56 +65,113 @@ class TicketOffice:
         settings: Settings,
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-        ttl: float = 0.25,
+        refresh_seconds: float = 0.25,
     ) -> None:
         self._db = db
         self._settings = settings
         self._clock = clock
-        self._ttl = ttl
+        self._refresh = refresh_seconds
         self._lock = threading.Lock()
-        self._cached: tuple[float, dict[str, Ticket]] | None = None
-        self._service_refreshed = 0.0
+        self._snapshot: _Snapshot | None = None
+        self._arrivals: dict[str, tuple[float, QueuedJob]] = {}
+        self._wanted = threading.Event()
+        self._last_asked = 0.0
+        self._thread: threading.Thread | None = None
+        self._service_refreshed = -_SERVICE_REFRESH_SECONDS
         # First guesses before any episode has been measured on this installation.
         self.service_times = ServiceTimes({"daily": 8.0, "weekly": 20.0})
 
-    def invalidate(self) -> None:
-        with self._lock:
-            self._cached = None
+    # --- reading -----------------------------------------------------------
+    def for_podcast(self, podcast: Podcast) -> Ticket | None:
+        """The podcast's ticket now, or None when it is no longer active."""
+        return self.for_podcasts([podcast]).get(podcast.id)
 
-    def all(self) -> dict[str, Ticket]:
-        """Tickets for every active podcast (cached for ``ttl`` seconds)."""
+    def for_podcasts(self, items: Iterable[Podcast]) -> dict[str, Ticket]:
+        snapshot = self._current()
+        tickets: dict[str, Ticket] = {}
         with self._lock:
-            if self._cached and time.monotonic() - self._cached[0] < self._ttl:
-                return self._cached[1]
-        tickets = self._compute()
-        with self._lock:
-            self._cached = (time.monotonic(), tickets)
+            for podcast in items:
+                ticket = self._ticket(snapshot, podcast)
+                if ticket is not None:
+                    tickets[podcast.id] = ticket
         return tickets
 
-    def get(self, podcast_id: str, status: str | None = None) -> Ticket | None:
-        """The podcast's ticket; given the status just read, a cached ticket that
-        contradicts it (queued vs. running) is recomputed rather than shown."""
-        ticket = self.all().get(podcast_id)
-        if status is not None and not _agrees(ticket, status):
-            self.invalidate()
-            ticket = self.all().get(podcast_id)
-        return ticket
+    def all(self) -> dict[str, Ticket]:
+        """Every active podcast's ticket as of the current schedule."""
+        snapshot = self._current()
+        with self._lock:
+            return {pid: snapshot.now(t) for pid, t in snapshot.schedule.tickets.items()}
 
-    def for_statuses(self, statuses: dict[str, str]) -> dict[str, Ticket]:
-        """Tickets for several podcasts (id → status just read), consistent with them."""
-        tickets = self.all()
-        if not all(_agrees(tickets.get(pid), status) for pid, status in statuses.items()):
-            self.invalidate()
-            tickets = self.all()
-        return {pid: tickets[pid] for pid in statuses if pid in tickets}
+    def invalidate(self) -> None:
+        """The queue changed in a way adding cannot express (a cancel): re-plan soon."""
+        self._wanted.set()
 
     def slots(self) -> int:
         with self._db.read() as conn:
             return self._live_slots(conn)
 
-    def _compute(self) -> dict[str, Ticket]:
+    def _ticket(self, snapshot: _Snapshot, podcast: Podcast) -> Ticket | None:
+        known = snapshot.schedule.tickets.get(podcast.id)
+        if podcast.status == "processing":
+            if known is not None and known.position == 0:
+                return snapshot.now(known)
+            self._wanted.set()  # it started after the schedule was made: re-plan soon
+            return Ticket(0, self._remaining(podcast, self._clock()))
+        if podcast.status != "queued":
+            return None
+        if known is None or known.position == 0:
+            job = _queued_job(podcast)
+            self._arrivals[job.id] = (time.monotonic(), job)
+            known = self._add(snapshot, job)
+        return snapshot.now(known)
+
+    def _add(self, snapshot: _Snapshot, job: QueuedJob) -> Ticket:
+        service = self.service_times(job.type)
+        return snapshot.schedule.add(job, service, not_before=snapshot.age())
+
+    # --- keeping the schedule fresh -----------------------------------------
+    def _current(self) -> _Snapshot:
+        self._last_asked = time.monotonic()
+        with self._lock:
+            snapshot = self._snapshot
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._keep_fresh, name="briefcast-tickets", daemon=True
+                )
+                self._thread.start()
+        if snapshot is None or snapshot.age() > 20 * self._refresh:
+            snapshot = self.refresh()  # first use, or the refresher is falling behind
+        return snapshot
+
+    def refresh(self) -> _Snapshot:
+        """Re-plan now from the database, keeping arrivals it could not yet see."""
+        began = time.monotonic()
+        schedule = self._compute()
+        snapshot = _Snapshot(schedule, began)
+        with self._lock:
+            self._arrivals = {
+                pid: (seen, job)
+                for pid, (seen, job) in self._arrivals.items()
+                if began - seen < _ARRIVAL_MEMORY_SECONDS
+            }
+            for seen, job in sorted(self._arrivals.values(), key=lambda item: item[1].order):
+                if job.id not in schedule.tickets and seen >= began:
+                    self._add(snapshot, job)
+            self._snapshot = snapshot
+        return snapshot
+
+    def _keep_fresh(self) -> None:
+        while time.monotonic() - self._last_asked < _IDLE_AFTER_SECONDS:
+            self._wanted.wait(self._refresh)
+            self._wanted.clear()
+            try:
+                self.refresh()
+            except sa.exc.SQLAlchemyError:
+                time.sleep(self._refresh)  # the database is restarting; requests still answer
+
+    def _compute(self) -> Schedule:
         now = self._clock()
-        self._refresh_service_times(now)
+        self._refresh_service_times()
         with self._db.read() as conn:
             queued = self._queued(conn)
             running = self._running(conn, now)
@@ -105,18 +185,14 @@ class TicketOffice:
         )
 
     def _queued(self, conn: sa.Connection) -> list[QueuedJob]:
+        # Plain SQL rows: this runs several times a second over thousands of rows.
         rows = conn.execute(
-            sa.select(
-                podcasts.c.id,
-                podcasts.c.user_id,
-                podcasts.c.type,
-                podcasts.c.priority,
-                podcasts.c.created_at,
-            ).where(podcasts.c.status == "queued")
+            sa.text(
+                "SELECT id, user_id, type, priority, created_at, held FROM podcasts"
+                " WHERE status = 'queued'"
+            )
         )
-        return [
-            QueuedJob(r.id, r.user_id, r.type, r.priority, r.created_at.timestamp()) for r in rows
-        ]
+        return [QueuedJob(r[0], r[1], r[2], r[3], _epoch(r[4]), bool(r[5])) for r in rows]
 
     def _running(self, conn: sa.Connection, now: datetime) -> list[RunningJob]:
         rows = conn.execute(
@@ -128,9 +204,11 @@ class TicketOffice:
                 podcasts.c.retry,
             ).where(podcasts.c.status == "processing")
         )
-        return [self._remaining(row, now) for row in rows]
+        return [RunningJob(row.id, row.user_id, self._remaining(row, now)) for row in rows]
 
-    def _remaining(self, row: Any, now: datetime) -> RunningJob:
+    def _remaining(self, row: Any, now: datetime) -> float:
+        """Seconds left for a running episode: expected duration minus time spent,
+        plus any retry pause still to wait."""
         expected = self.service_times(row.type)
         elapsed = (now - (row.started_at or now)).total_seconds()
         wait = 0.0
@@ -138,8 +216,7 @@ class TicketOffice:
             resume = datetime.fromisoformat(row.retry["next_attempt_at"])
             wait = max(0.0, (resume - now).total_seconds())
             elapsed = 0.0  # the stage starts over after the pause
-        remaining = wait + max(expected - elapsed, 0.1 * expected)
-        return RunningJob(row.id, row.user_id, remaining)
+        return max(wait + max(expected - elapsed, 0.1 * expected), _MIN_ETA_SECONDS)
 
     def _live_slots(self, conn: sa.Connection) -> int:
         cutoff = self._clock() - timedelta(seconds=self._settings.worker_dead_after_seconds)
@@ -151,7 +228,7 @@ class TicketOffice:
         # No live worker yet: plan for the configured one that serve or worker will start.
         return int(total or self._settings.worker_slots)
 
-    def _refresh_service_times(self, now: datetime) -> None:
+    def _refresh_service_times(self) -> None:
         if time.monotonic() - self._service_refreshed < _SERVICE_REFRESH_SECONDS:
             return
         self._service_refreshed = time.monotonic()
@@ -172,3 +249,23 @@ class TicketOffice:
                 if durations:
                     samples[episode_type] = durations[::-1]
         self.service_times.replace(samples)
+
+
+def _epoch(value: datetime | str) -> float:
+    """Seconds since the epoch of a stored UTC timestamp (SQLite hands back text)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.timestamp()
+
+
+def _queued_job(podcast: Podcast) -> QueuedJob:
+    return QueuedJob(
+        podcast.id,
+        podcast.user_id,
+        podcast.type,
+        podcast.priority,
+        podcast.created_at.timestamp(),
+        podcast.held,
+    )

@@ -128,6 +128,7 @@ def test_priority_premium_before_free_daily_before_weekly(
         ids = {}
         for name, kind in (("fw", "weekly"), ("fd", "daily"), ("pw", "weekly"), ("pd", "daily")):
             ids[name] = runtime.podcasts.enqueue(users[name], kind, ["119-hr-101"]).podcast.id
+        runtime.podcasts.tickets.refresh()
         tickets = runtime.podcasts.tickets.all()
         assert [tickets[ids[n]].position for n in ("pd", "pw", "fd", "fw")] == [1, 2, 3, 4]
         release.set()

@@ -73,9 +73,7 @@ def list_podcasts(
 ) -> PodcastListOut:
     """The caller's queue (waiting and in production) or history (finished), newest first."""
     podcasts = runtime.podcasts.list(user.id, view, limit)
-    tickets = (
-        runtime.tickets.for_statuses({p.id: p.status for p in podcasts}) if view == "queue" else {}
-    )
+    tickets = runtime.tickets.for_podcasts(podcasts) if view == "queue" else {}
     return PodcastListOut(
         view=view, podcasts=[_out(runtime, p, tickets.get(p.id)) for p in podcasts]
     )
@@ -106,7 +104,7 @@ def cancel_podcast(podcast_id: str, user: CurrentUser, runtime: Services) -> Pod
 def retry_podcast(podcast_id: str, user: CurrentUser, runtime: Services) -> PodcastOut:
     """Run a failed podcast again from the stage that failed."""
     podcast = runtime.podcasts.retry(user.id, podcast_id)
-    return _out(runtime, podcast, runtime.tickets.get(podcast.id, podcast.status))
+    return _out(runtime, podcast, runtime.tickets.for_podcast(podcast))
 
 
 def _file(runtime: Runtime, user_id: str, podcast_id: str, name: str, media_type: str) -> Response:
