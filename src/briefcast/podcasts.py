@@ -125,6 +125,53 @@ class Podcast:
 
 
 @dataclass(frozen=True)
+class _Standing:
+    """What one listener has in flight, and any earlier answer to the same request."""
+
+    podcasts: tuple[Podcast, ...]
+    rows: tuple[Any, ...]
+
+    @property
+    def queued(self) -> int:
+        return sum(1 for p in self.podcasts if p.status == "queued")
+
+    @property
+    def busy(self) -> bool:
+        """An episode of theirs is running or next in line: a new one must wait behind it."""
+        return any(p.status in ACTIVE and not p.held for p in self.podcasts)
+
+    def existing(
+        self, idempotency_key: str | None, dedup_key: str, request_hash: str
+    ) -> Podcast | None:
+        if idempotency_key is not None:
+            for podcast, row in zip(self.podcasts, self.rows, strict=True):
+                if row.idempotency_key == idempotency_key:
+                    if row.request_hash != request_hash:
+                        raise InvalidInput(
+                            "this Idempotency-Key was already used for a different request"
+                        )
+                    return podcast
+        return next(
+            (
+                p
+                for p, row in zip(self.podcasts, self.rows, strict=True)
+                if row.dedup_key == dedup_key
+            ),
+            None,
+        )
+
+
+class _RowView:
+    """Attribute access to a freshly inserted row, with unset columns as None."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self._values = values
+
+    def __getattr__(self, name: str) -> Any:
+        return self._values.get(name)
+
+
+@dataclass(frozen=True)
 class Enqueued:
     """The answer to "Generate": the podcast, where it stands, and what to tell the listener."""
 
@@ -151,6 +198,7 @@ class PodcastService:
         self._settings = settings
         self.tickets = tickets
         self._clock = clock
+        self._known_bills: set[str] = set()
 
     # --- enqueue -------------------------------------------------------------
     def enqueue(
@@ -167,17 +215,38 @@ class PodcastService:
         dedup_key = f"{episode_type}:{now.date().isoformat()}:{request_hash[:40]}"
         with self._db.write() as conn:
             self._db.lock_user(conn, user.id)
-            existing = self._existing(conn, user.id, idempotency_key, dedup_key, request_hash)
-            if existing is not None:
-                return self._answer(existing, created=False)
-            if self._queued_count(conn, user.id) >= self._settings.user_queue_limit:
-                raise self._limit_reached(user.id)
-            held = self._has_released(conn, user.id)
-            row = self._insert(
-                conn, user, episode_type, ids, dedup_key, idempotency_key, request_hash, held, now
-            )
-            self._queue.enqueue(conn, row["id"], priority=row["priority"], hold=held)
-        return self._answer(self._load(row["id"]), created=True)
+            standing = self._standing(conn, user.id, dedup_key, idempotency_key)
+            existing = standing.existing(idempotency_key, dedup_key, request_hash)
+            if existing is None and standing.queued < self._settings.user_queue_limit:
+                row = self._insert(
+                    conn,
+                    user,
+                    episode_type,
+                    ids,
+                    dedup_key,
+                    idempotency_key,
+                    request_hash,
+                    standing.busy,
+                    now,
+                )
+                self._queue.enqueue(conn, row["id"], priority=row["priority"], hold=standing.busy)
+        if existing is not None:
+            return self._answer(existing, created=False)
+        if standing.queued >= self._settings.user_queue_limit:
+            raise self._limit_reached(user.id)
+        return self._answer(Podcast.from_row(_RowView(row)), created=True)
+
+    def _standing(
+        self, conn: sa.Connection, user_id: str, dedup_key: str, idempotency_key: str | None
+    ) -> _Standing:
+        """The listener's active episodes and any earlier answer to this request, in one read."""
+        matches = [podcasts.c.status.in_(ACTIVE), podcasts.c.dedup_key == dedup_key]
+        if idempotency_key is not None:
+            matches.append(podcasts.c.idempotency_key == idempotency_key)
+        rows = conn.execute(
+            podcasts.select().where(podcasts.c.user_id == user_id, sa.or_(*matches))
+        ).all()
+        return _Standing(tuple(Podcast.from_row(r) for r in rows), tuple(rows))
 
     def _validate_request(
         self, episode_type: str, bill_ids: Sequence[str] | None, idempotency_key: str | None
@@ -193,48 +262,18 @@ class PodcastService:
         return ids
 
     def _require_known_bills(self, ids: tuple[str, ...]) -> None:
-        if not ids:
+        # Bills are imported, never deleted, so a bill seen once is known for good.
+        unseen = [b for b in ids if b not in self._known_bills]
+        if not unseen:
             return
         with self._db.read() as conn:
-            known = set(conn.execute(sa.select(bills.c.id).where(bills.c.id.in_(ids))).scalars())
-        unknown = [b for b in ids if b not in known]
+            known = set(conn.execute(sa.select(bills.c.id).where(bills.c.id.in_(unseen))).scalars())
+        self._known_bills |= known
+        unknown = [b for b in unseen if b not in known]
         if unknown:
             raise InvalidInput(
                 f"unknown bill{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}"
             )
-
-    def _existing(
-        self,
-        conn: sa.Connection,
-        user_id: str,
-        idempotency_key: str | None,
-        dedup_key: str,
-        request_hash: str,
-    ) -> Podcast | None:
-        if idempotency_key is not None:
-            row = conn.execute(
-                podcasts.select().where(
-                    podcasts.c.user_id == user_id, podcasts.c.idempotency_key == idempotency_key
-                )
-            ).first()
-            if row is not None:
-                if row.request_hash != request_hash:
-                    raise InvalidInput(
-                        "this Idempotency-Key was already used for a different request"
-                    )
-                return Podcast.from_row(row)
-        row = conn.execute(
-            podcasts.select().where(
-                podcasts.c.user_id == user_id, podcasts.c.dedup_key == dedup_key
-            )
-        ).first()
-        return Podcast.from_row(row) if row else None
-
-    def _queued_count(self, conn: sa.Connection, user_id: str) -> int:
-        query = sa.select(sa.func.count()).where(
-            podcasts.c.user_id == user_id, podcasts.c.status == "queued"
-        )
-        return int(conn.execute(query).scalar() or 0)
 
     def _has_released(self, conn: sa.Connection, user_id: str) -> bool:
         """Whether the listener already has an episode running or next in line."""

@@ -127,6 +127,9 @@ _child_workshop: Workshop | None = None
 def _init_child(settings: Settings) -> None:
     global _child_workshop
     _exit_with_parent()
+    # Rendering is batch work: it may use every idle cycle, but answering a
+    # listener's request always comes first.
+    os.nice(10)
     providers.load_plugins(settings)
     _child_workshop = Workshop.from_settings(settings)
 
