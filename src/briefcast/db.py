@@ -24,6 +24,8 @@ from sqlalchemy.engine import make_url
 __all__ = ["Database", "migrate_app_schema"]
 
 _WRITE = "briefcast_write"
+_CHECKPOINT_SECONDS = 1.0
+_checkpointer_start = threading.Lock()
 
 
 class Database:
@@ -41,6 +43,8 @@ class Database:
                 url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True, echo=echo
             )
         self._write_lock = threading.Lock() if self.is_sqlite else None
+        self._checkpointer: threading.Thread | None = None
+        self._closed = threading.Event()
 
     @contextmanager
     def write(self) -> Iterator[sa.Connection]:
@@ -49,10 +53,33 @@ class Database:
             with self.engine.begin() as conn:
                 yield conn
             return
+        self._ensure_checkpointer()
         with self._write_lock, self.engine.connect() as conn:
             conn = conn.execution_options(**{_WRITE: True})
             with conn.begin():
                 yield conn
+
+    def _ensure_checkpointer(self) -> None:
+        if self._checkpointer is None:
+            with _checkpointer_start:
+                if self._checkpointer is None:
+                    self._checkpointer = threading.Thread(
+                        target=self._checkpoint_loop, name="briefcast-checkpoint", daemon=True
+                    )
+                    self._checkpointer.start()
+
+    def _checkpoint_loop(self) -> None:
+        """Fold the write-ahead log back into the database file every second.
+
+        PASSIVE never blocks writers or readers; several processes doing this at
+        once is harmless.
+        """
+        while not self._closed.wait(_CHECKPOINT_SECONDS):
+            try:
+                with self.engine.connect() as conn:
+                    conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+            except sa.exc.SQLAlchemyError:
+                continue
 
     @contextmanager
     def read(self) -> Iterator[sa.Connection]:
@@ -71,6 +98,7 @@ class Database:
             conn.execute(sa.text("SELECT 1"))
 
     def dispose(self) -> None:
+        self._closed.set()
         self.engine.dispose()
 
 
@@ -89,6 +117,9 @@ def _configure_sqlite(engine: sa.Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Checkpoints run in the background (see _checkpoint_loop), never inside a
+        # request's commit, so a commit costs one WAL append and fsync.
+        cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
 
     @event.listens_for(engine, "begin")

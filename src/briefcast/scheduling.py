@@ -64,18 +64,54 @@ class Ticket:
     eta_seconds: float
 
 
-@dataclass
-class Schedule:
-    """A simulated timeline of the queue: every job's ticket, and what it takes to place more."""
+LineKey = tuple[int, int, float, str]
+OrderKey = tuple[int, float, str]
 
-    tickets: dict[str, Ticket]
-    starts: dict[str, float]
-    order: list[tuple[int, float, str]]  # queued jobs in dispatch-preference order
-    lines: dict[
-        str, list[tuple[tuple[int, int, float, str], float]]
-    ]  # per listener: (line key, finish)
-    idle: list[tuple[float, float]]  # (from, until) a slot has nothing it can start
-    dispatch_seconds: float
+
+class Schedule:
+    """A simulated timeline of the queue: every job's ticket, and what it takes to place more.
+
+    A queued job's position is its rank by start time (ties by dispatch
+    preference), kept in a sorted list so reading or adding one is cheap even
+    with thousands of jobs waiting.
+    """
+
+    def __init__(
+        self,
+        *,
+        running: dict[str, float],
+        starts: dict[str, float],
+        finishes: dict[str, float],
+        orders: dict[str, OrderKey],
+        lines: dict[str, list[tuple[LineKey, float]]],
+        idle: list[tuple[float, float]],
+        dispatch_seconds: float,
+    ) -> None:
+        self._running = running
+        self._starts = starts
+        self._finishes = finishes
+        self._orders = orders
+        self._lines = lines  # per listener: (line key, finish)
+        self._idle = idle  # (from, until) a slot has nothing it can start
+        self._dispatch = dispatch_seconds
+        self._order = sorted(orders.values())  # dispatch preference
+        self._timeline = sorted((starts[job_id], key) for job_id, key in orders.items())
+
+    def ticket(self, job_id: str) -> Ticket | None:
+        if job_id in self._running:
+            return Ticket(0, self._running[job_id])
+        if job_id not in self._starts:
+            return None
+        rank = bisect.bisect_left(self._timeline, (self._starts[job_id], self._orders[job_id]))
+        return Ticket(rank + 1, self._finishes[job_id])
+
+    @property
+    def tickets(self) -> dict[str, Ticket]:
+        """Every job's ticket (running jobs at position 0)."""
+        result = {job_id: Ticket(0, left) for job_id, left in self._running.items()}
+        for rank, (_, key) in enumerate(self._timeline):
+            result[key[2]] = Ticket(rank + 1, self._finishes[key[2]])
+        return result
 
     def place(self, job: QueuedJob, service_seconds: float, not_before: float = 0.0) -> Ticket:
         """The ticket of one more arrival, without re-planning.
@@ -85,7 +121,8 @@ class Schedule:
         listener is free. Exact for a single arrival into this snapshot.
         """
         start, _ = self._slot_for(job, not_before)
-        return Ticket(self._position(job, start), start + self.dispatch_seconds + service_seconds)
+        rank = bisect.bisect_left(self._timeline, (start, job.order))
+        return Ticket(rank + 1, start + self._dispatch + service_seconds)
 
     def add(self, job: QueuedJob, service_seconds: float, not_before: float = 0.0) -> Ticket:
         """Place ``job`` and keep it in the schedule, so the next arrival queues behind it.
@@ -94,62 +131,54 @@ class Schedule:
         that overtakes others (a premium listener's) is placed exactly, but the
         ones it pushes back are only shifted approximately until the next plan.
         """
+        if (known := self.ticket(job.id)) is not None:
+            return known
         start, taken = self._slot_for(job, not_before)
-        ticket = Ticket(self._position(job, start), start + self.dispatch_seconds + service_seconds)
-        finish = ticket.eta_seconds
+        finish = start + self._dispatch + service_seconds
         if isinstance(taken, tuple):
             a, b = taken
-            self.idle.remove(taken)
-            self.idle.extend(gap for gap in ((a, start), (finish, b)) if gap[0] < gap[1])
+            self._idle.remove(taken)
+            self._idle.extend(gap for gap in ((a, start), (finish, b)) if gap[0] < gap[1])
         elif taken is not None:
-            self.starts[taken] = finish  # pushed back by the newcomer
-            self.tickets[taken] = Ticket(
-                self.tickets[taken].position, finish + self.tickets[taken].eta_seconds - start
-            )
-        for other in self.order:  # everyone starting after the newcomer moves back one place
-            other_start = self.starts[other[2]]
-            if other_start > start or (other_start == start and other > job.order):
-                behind = self.tickets[other[2]]
-                self.tickets[other[2]] = Ticket(behind.position + 1, behind.eta_seconds)
-        self.tickets[job.id] = ticket
-        self.starts[job.id] = start
-        bisect.insort(self.order, job.order)
-        self.lines.setdefault(job.user_id, []).append((_line_key(job), finish))
+            self._move(taken, finish)  # pushed back by the newcomer
+        self._starts[job.id] = start
+        self._finishes[job.id] = finish
+        self._orders[job.id] = job.order
+        bisect.insort(self._order, job.order)
+        bisect.insort(self._timeline, (start, job.order))
+        self._lines.setdefault(job.user_id, []).append((_line_key(job), finish))
+        ticket = self.ticket(job.id)
+        assert ticket is not None
         return ticket
+
+    def _move(self, job_id: str, start: float) -> None:
+        key = self._orders[job_id]
+        self._timeline.remove((self._starts[job_id], key))
+        self._finishes[job_id] += start - self._starts[job_id]
+        self._starts[job_id] = start
+        bisect.insort(self._timeline, (start, key))
 
     def _slot_for(
         self, job: QueuedJob, not_before: float
     ) -> tuple[float, tuple[float, float] | str | None]:
         """When ``job`` would start, and whose slot it would take (an idle gap or a job id)."""
         key = _line_key(job)
-        user_line = self.lines.get(job.user_id, ())
-        free = max((finish for k, finish in user_line if k < key), default=not_before)
-        free = max(free, not_before)
-        behind_in_line = {k[3] for k, _ in user_line if k > key}
+        user_line = self._lines.get(job.user_id, ())
+        free = max([not_before, *(finish for k, finish in user_line if k < key)])
+        behind_in_line = [k[3] for k, _ in user_line if k > key]
         best: tuple[float, tuple[float, float] | str | None] = (math.inf, None)
-        for a, b in self.idle:
+        for a, b in self._idle:
             if max(a, free) < b and max(a, free) < best[0]:
                 best = (max(a, free), (a, b))
-        for other in self.order[bisect.bisect_right(self.order, job.order) :]:
-            start = self.starts[other[2]]
-            if free <= start < best[0]:
-                best = (start, other[2])
-        for other_id in behind_in_line:
-            start = self.starts.get(other_id, math.inf)
+        behind = [other[2] for other in self._order[bisect.bisect_right(self._order, job.order) :]]
+        for other_id in behind + behind_in_line:
+            start = self._starts.get(other_id, math.inf)
             if free <= start < best[0]:
                 best = (start, other_id)
         return best if best[0] < math.inf else (free, None)
 
-    def _position(self, job: QueuedJob, start: float) -> int:
-        return 1 + sum(
-            1
-            for other in self.order
-            if self.starts[other[2]] < start
-            or (self.starts[other[2]] == start and other < job.order)
-        )
 
-
-def _line_key(job: QueuedJob) -> tuple[int, int, float, str]:
+def _line_key(job: QueuedJob) -> LineKey:
     """A listener's own line: the released episode first, then held ones by preference."""
     return (1 if job.held else 0, job.priority, job.arrival, job.id)
 
@@ -163,7 +192,6 @@ def plan(
     dispatch_seconds: float = 0.0,
 ) -> Schedule:
     """Simulate the dispatch policy over a snapshot of the queue."""
-    tickets = {job.id: Ticket(0, max(job.remaining_seconds, 0.0)) for job in running}
     free_at = sorted(max(job.remaining_seconds, 0.0) for job in running)
     # More running than slots (a worker just died): the surplus frees last.
     slot_times = free_at[:slots] + [0.0] * max(0, slots - len(free_at))
@@ -177,9 +205,9 @@ def plan(
     for user_id in lines:
         heapq.heappush(waiting, (user_free.get(user_id, 0.0), user_id))
     starts: dict[str, float] = {}
+    finishes: dict[str, float] = {}
     idle: list[tuple[float, float]] = []
-    finished: dict[str, list[tuple[tuple[int, int, float, str], float]]] = defaultdict(list)
-    position = 0
+    finished: dict[str, list[tuple[LineKey, float]]] = defaultdict(list)
     while ready or waiting:
         now = heapq.heappop(slot_times)
         _admit(waiting, ready, lines, now)
@@ -189,10 +217,9 @@ def plan(
             heapq.heappush(slot_times, waiting[0][0])
             continue
         chosen = heapq.heappop(ready)[1]
-        position += 1
         finish = now + dispatch_seconds + service_seconds(chosen.type)
-        tickets[chosen.id] = Ticket(position, finish)
         starts[chosen.id] = now
+        finishes[chosen.id] = finish
         finished[chosen.user_id].append((_line_key(chosen), finish))
         heapq.heappush(slot_times, finish)
         if lines[chosen.user_id]:
@@ -200,9 +227,10 @@ def plan(
     for job in running:
         finished[job.user_id].append(((-1, 0, 0.0, job.id), max(job.remaining_seconds, 0.0)))
     return Schedule(
-        tickets=tickets,
+        running={job.id: max(job.remaining_seconds, 0.0) for job in running},
         starts=starts,
-        order=sorted(job.order for job in queued),
+        finishes=finishes,
+        orders={job.id: job.order for job in queued},
         lines=dict(finished),
         idle=idle + [(t, math.inf) for t in slot_times],
         dispatch_seconds=dispatch_seconds,

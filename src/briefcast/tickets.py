@@ -111,7 +111,7 @@ class TicketOffice:
             return self._live_slots(conn)
 
     def _ticket(self, snapshot: _Snapshot, podcast: Podcast) -> Ticket | None:
-        known = snapshot.schedule.tickets.get(podcast.id)
+        known = snapshot.schedule.ticket(podcast.id)
         if podcast.status == "processing":
             if known is not None and known.position == 0:
                 return snapshot.now(known)
@@ -155,7 +155,7 @@ class TicketOffice:
                 if began - seen < _ARRIVAL_MEMORY_SECONDS
             }
             for seen, job in sorted(self._arrivals.values(), key=lambda item: item[1].order):
-                if job.id not in schedule.tickets and seen >= began:
+                if schedule.ticket(job.id) is None and seen >= began:
                     self._add(snapshot, job)
             self._snapshot = snapshot
         return snapshot
