@@ -17,9 +17,11 @@ import sqlalchemy as sa
 import structlog
 
 from briefcast import providers
+from briefcast.deliveries import Deliverer
 from briefcast.engine.dbos_adapter import DbosWorker
 from briefcast.janitor import Janitor
 from briefcast.jobs import JobStore
+from briefcast.notifications import DeliveryPlanner
 from briefcast.pipeline import Pipeline, Services
 from briefcast.renderers import InlineRenderer, ProcessRenderer, Workshop
 from briefcast.rendering import Renderer
@@ -44,7 +46,13 @@ class Worker:
         self._renderer = renderer
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
-        self.jobs = JobStore(runtime.db, runtime.queue, worker=self.executor_id)
+        self.jobs = JobStore(
+            runtime.db,
+            runtime.queue,
+            worker=self.executor_id,
+            deliveries=DeliveryPlanner(runtime.queue, settings),
+        )
+        self.deliverer = Deliverer(runtime.db, settings)
         self.pipeline: Pipeline | None = None
         self.engine: DbosWorker | None = None
         self.janitor: Janitor | None = None
@@ -72,6 +80,8 @@ class Worker:
             slots=settings.worker_slots,
             poll_seconds=settings.queue_poll_seconds,
             log_level=settings.log_level,
+            notifier=self.deliverer,
+            notify_slots=settings.notify_slots,
         )
         self._heartbeat()
         self.engine.start()
