@@ -84,10 +84,12 @@ def format_duration(seconds: float) -> str:
     return f"{total // 3600}:{total % 3600 // 60:02d}:{total % 60:02d}"
 
 
-def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
+def _sub(
+    parent: etree._Element, tag: str, content: str | None = None, /, **attrs: str
+) -> etree._Element:
     element = etree.SubElement(parent, tag, attrs)
-    if text is not None:
-        element.text = text
+    if content is not None:
+        element.text = content
     return element
 
 

@@ -49,20 +49,26 @@ def serve_app(app: FastAPI) -> Iterator[str]:
         thread.join(15)
 
 
+class Events:
+    """One open stream, read in several goes."""
+
+    def __init__(self, source: EventSource) -> None:
+        self.source = source
+        self.messages = source.iter_sse()
+
+
 @contextmanager
 def stream(
     client: httpx.Client, url: str, *, headers: dict[str, str] | None = None
-) -> Iterator[EventSource]:
+) -> Iterator[Events]:
     with connect_sse(client, "GET", url, headers=headers or {}) as source:
-        yield source
+        yield Events(source)
 
 
-def read_until(
-    source: EventSource, stop: tuple[str, ...] = FINAL, *, limit: int = 1000
-) -> list[Seen]:
-    """Events from ``source`` up to and including the first whose type is in ``stop``."""
+def read_until(events: Events, stop: tuple[str, ...] = FINAL, *, limit: int = 1000) -> list[Seen]:
+    """Events up to and including the first whose type is in ``stop``."""
     seen: list[Seen] = []
-    for sse in source.iter_sse():
+    for sse in events.messages:
         if not sse.event or sse.event == "message":
             continue
         seen.append(Seen(sse.id, sse.event, json.loads(sse.data)))
