@@ -164,6 +164,8 @@ class EventHub:
 
     # --- lifecycle -----------------------------------------------------------
     def start(self) -> None:
+        self._stop.clear()
+        self._threads = []
         with self._db.read() as conn:
             self._cursor = events.latest_id(conn)
         self._spawn(self._run, "event-hub")

@@ -37,7 +37,9 @@ def test_format_duration_is_h_mm_ss() -> None:
 
 
 def test_feedparser_reads_every_channel_field() -> None:
-    parsed = feedparser.parse(render_feed(CHANNEL, [EPISODE], now=datetime(2026, 11, 4, tzinfo=UTC)))
+    parsed = feedparser.parse(
+        render_feed(CHANNEL, [EPISODE], now=datetime(2026, 11, 4, tzinfo=UTC))
+    )
     assert not parsed.bozo
     feed = parsed.feed
     assert parsed.version == "rss20"
@@ -52,7 +54,9 @@ def test_feedparser_reads_every_channel_field() -> None:
 
 
 def test_feedparser_reads_every_episode_field() -> None:
-    parsed = feedparser.parse(render_feed(CHANNEL, [EPISODE], now=datetime(2026, 11, 4, tzinfo=UTC)))
+    parsed = feedparser.parse(
+        render_feed(CHANNEL, [EPISODE], now=datetime(2026, 11, 4, tzinfo=UTC))
+    )
     (entry,) = parsed.entries
     assert entry.id == "urn:uuid:7f1c"
     assert entry.guidislink is False

@@ -16,7 +16,9 @@ def test_signature_matches_the_specification_by_hand() -> None:
     key = b"0123456789abcdef0123456789abcdef"
     secret = "whsec_" + base64.b64encode(key).decode()
     expected = hmac.new(key, b'msg_1.1700000000.{"a":1}', hashlib.sha256).digest()
-    assert sign(secret, "msg_1", 1700000000, b'{"a":1}') == "v1," + base64.b64encode(expected).decode()
+    assert (
+        sign(secret, "msg_1", 1700000000, b'{"a":1}') == "v1," + base64.b64encode(expected).decode()
+    )
 
 
 def test_the_reference_library_accepts_our_signature() -> None:
