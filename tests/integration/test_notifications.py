@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+from pydantic import SecretStr
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
@@ -221,6 +222,24 @@ def test_a_failed_episode_is_reported_with_its_reason(runtime: Runtime, mailbox:
     assert message["Subject"] == "Your daily brief could not be made"
     body = message.get_body(("plain",))
     assert body is not None and "the voice key was refused" in body.get_content()
+
+
+def test_email_logs_in_when_the_server_asks(runtime: Runtime) -> None:
+    with smtp_server(login=("briefcast", "s3cret")) as guarded:
+        settings = runtime.settings.model_copy(
+            update={"smtp_port": guarded.port, "smtp_username": "briefcast"}
+        )
+        user = listener(runtime, email="ada@example.org")
+        only_channel(runtime, user, "email")
+        (delivery_id,) = finish(runtime, user)
+        refused = Deliverer(runtime.db, settings).attempt(delivery_id, 1)
+        assert refused is None  # no password: the server refuses for good (530)
+        assert guarded.messages == []
+        (second,) = finish(runtime, user, bills=("119-hr-103",))
+        with_password = settings.model_copy(update={"smtp_password": SecretStr("s3cret")})
+        Deliverer(runtime.db, with_password).attempt(second, 1)
+        assert len(guarded.wait_for(1)) == 1
+    assert delivery(runtime, second).status == "delivered"
 
 
 def test_email_needs_an_address_and_an_smtp_server(runtime: Runtime) -> None:

@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -95,6 +96,16 @@ class Mailbox:
     messages: list[EmailMessage] = field(default_factory=list)
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
     port: int = 0
+    require_login: bool = False
+
+    async def handle_MAIL(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if self.require_login and not session.authenticated:
+            return "530 5.7.0 Authentication required"
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         parsed = message_from_bytes(envelope.original_content, policy=policy.default)
@@ -113,10 +124,22 @@ class Mailbox:
 
 
 @contextmanager
-def smtp_server() -> Iterator[Mailbox]:
-    """A real SMTP server (aiosmtpd) on a free local port."""
+def smtp_server(login: tuple[str, str] | None = None) -> Iterator[Mailbox]:
+    """A real SMTP server (aiosmtpd) on a free local port; with ``login``, AUTH is required."""
     mailbox = Mailbox(port=free_port())
-    controller = Controller(mailbox, hostname="127.0.0.1", port=mailbox.port)
+    options: dict[str, Any] = {}
+    if login is not None:
+
+        def authenticate(
+            server: Any, session: Any, envelope: Any, mechanism: str, data: Any
+        ) -> AuthResult:
+            given = (data.login.decode(), data.password.decode())
+            return AuthResult(success=given == login)
+
+        # Plain connections in tests; production runs TLS (BRIEFCAST_SMTP_TLS).
+        options = {"authenticator": authenticate, "auth_require_tls": False}
+        mailbox.require_login = True
+    controller = Controller(mailbox, hostname="127.0.0.1", port=mailbox.port, **options)
     controller.start()
     try:
         yield mailbox

@@ -59,3 +59,22 @@ def test_sse_framing() -> None:
     assert message("5", "stage", data) == 'id: 5\nevent: stage\ndata: {"a":1}\n\n'
     assert message("5", "stage", data, retry_ms=2000).startswith("retry: 2000\nid: 5\n")
     assert comment("keep-alive") == ": keep-alive\n\n"
+
+
+def test_access_tokens_never_reach_the_access_log() -> None:
+    import logging
+
+    from briefcast.web.routes_events import RedactAccessTokens
+
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5", "GET", "/api/events?access_token=bc_secret&x=1", "1.1", 200),
+        None,
+    )
+    assert RedactAccessTokens().filter(record)
+    assert "bc_secret" not in record.getMessage()
+    assert "access_token=***&x=1" in record.getMessage()
