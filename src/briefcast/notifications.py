@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import hashlib
 import re
 import secrets
@@ -202,17 +203,13 @@ class NotificationStore:
             count = _count(conn, push_subscriptions, user_id)
             if count >= _MAX_PUSH_SUBSCRIPTIONS:
                 raise InvalidInput(f"at most {_MAX_PUSH_SUBSCRIPTIONS} push subscriptions")
-            row = {
-                "id": str(uuid.uuid4()),
-                "user_id": user_id,
-                "endpoint": endpoint,
-                "endpoint_hash": digest,
-                "p256dh": p256dh,
-                "auth": auth,
-                "created_at": self._clock(),
-            }
-            conn.execute(push_subscriptions.insert().values(row))
-        return PushSubscription.from_row(_Obj(row))
+            sub = PushSubscription(
+                str(uuid.uuid4()), user_id, endpoint, p256dh, auth, self._clock()
+            )
+            conn.execute(
+                push_subscriptions.insert().values(endpoint_hash=digest, **dataclasses.asdict(sub))
+            )
+        return sub
 
     def unsubscribe_push(self, user_id: str, endpoint: str) -> None:
         digest = hashlib.sha256(endpoint.encode()).hexdigest()
@@ -240,21 +237,13 @@ class NotificationStore:
         """Register an endpoint; returns it and its signing secret (shown only now)."""
         check_url(url, allow_local=self._settings.webhooks_allow_local, resolve=self._resolve)
         secret = new_webhook_secret()
-        row = {
-            "id": str(uuid.uuid4()),
-            "user_id": user_id,
-            "url": url,
-            "secret": secret,
-            "created_at": self._clock(),
-            "disabled_at": None,
-            "disabled_reason": None,
-        }
+        hook = Webhook(str(uuid.uuid4()), user_id, url, self._clock(), None, None)
         with self._db.write() as conn:
             self._db.lock_user(conn, user_id)
             if _count(conn, webhooks, user_id) >= _MAX_WEBHOOKS:
                 raise InvalidInput(f"at most {_MAX_WEBHOOKS} webhooks")
-            conn.execute(webhooks.insert().values(row))
-        return Webhook.from_row(_Obj(row)), secret
+            conn.execute(webhooks.insert().values(secret=secret, **dataclasses.asdict(hook)))
+        return hook, secret
 
     def webhooks(self, user_id: str) -> list[Webhook]:
         query = (
@@ -298,13 +287,6 @@ class NotificationStore:
         )
         with self._db.read() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]
-
-
-class _Obj:
-    """Attribute access over a dict, so freshly inserted values reuse ``from_row``."""
-
-    def __init__(self, values: dict[str, Any]) -> None:
-        self.__dict__.update(values)
 
 
 def _count(conn: sa.Connection, table: sa.Table, user_id: str) -> int:
