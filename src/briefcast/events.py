@@ -51,14 +51,17 @@ def append(
     type: str,
     data: dict[str, Any],
     at: datetime,
-) -> None:
-    """Record an event inside the caller's transaction."""
+) -> int:
+    """Record an event inside the caller's transaction; returns its id."""
     assert type in EVENT_TYPES, type
-    conn.execute(
+    result = conn.execute(
         podcast_events.insert().values(
             podcast_id=podcast_id, user_id=user_id, type=type, data=data, created_at=at
         )
     )
+    key = result.inserted_primary_key
+    assert key is not None, "an insert always has a primary key"
+    return int(key[0])
 
 
 def since(

@@ -4,6 +4,11 @@ Every state change is one transaction that also appends the matching event,
 so what a listener sees and what they are told never disagree. A podcast the
 listener cancelled refuses to start another stage (:class:`JobCancelled`),
 which is how cancellation reaches a worker even between engine checks.
+
+The final transitions (completed, failed) also decide the notifications, in
+the same transaction: with a :class:`~briefcast.notifications.DeliveryPlanner`
+the delivery rows and their durable work commit together with the outcome,
+or not at all.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from briefcast import events
 from briefcast.db import Database
 from briefcast.engine import JobQueue
 from briefcast.errors import BriefcastError, JobCancelled, NotFound
+from briefcast.notifications import DeliveryPlanner
 from briefcast.podcasts import Podcast, release_next
 from briefcast.tables import podcasts
 
@@ -33,11 +39,13 @@ class JobStore:
         queue: JobQueue,
         *,
         worker: str,
+        deliveries: DeliveryPlanner | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._db = db
         self._queue = queue
         self._worker = worker
+        self._deliveries = deliveries
         self._clock = clock
 
     def load(self, job_id: str) -> Podcast:
@@ -162,7 +170,7 @@ class JobStore:
                 "audio_url": f"/api/podcasts/{job_id}/audio",
                 "duration_seconds": done.duration_seconds,
             }
-            self._event(conn, row, "completed", data, now)
+            self._final_event(conn, row, "completed", data, now)
         release_next(self._db, self._queue, done.user_id, clock=self._clock)
         return done
 
@@ -193,7 +201,7 @@ class JobStore:
                 "stage": stage,
                 "error": {"code": error.code, "message": error.message},
             }
-            self._event(conn, row, "failed", data, now)
+            self._final_event(conn, row, "failed", data, now)
             user_id = row.user_id
         release_next(self._db, self._queue, user_id, clock=self._clock)
 
@@ -207,5 +215,16 @@ class JobStore:
 
     def _event(
         self, conn: sa.Connection, row: Any, type: str, data: dict[str, Any], now: datetime
+    ) -> int:
+        return events.append(
+            conn, podcast_id=row.id, user_id=row.user_id, type=type, data=data, at=now
+        )
+
+    def _final_event(
+        self, conn: sa.Connection, row: Any, type: str, data: dict[str, Any], now: datetime
     ) -> None:
-        events.append(conn, podcast_id=row.id, user_id=row.user_id, type=type, data=data, at=now)
+        event_id = self._event(conn, row, type, data, now)
+        if self._deliveries is not None:
+            self._deliveries.plan(
+                conn, event_id=event_id, event_type=type, user_id=row.user_id, podcast_id=row.id
+            )

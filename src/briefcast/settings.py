@@ -108,6 +108,62 @@ class Settings(BaseSettings):
         "adapters with briefcast.providers.register.",
     )
 
+    # --- live events and notifications ------------------------------------
+    events_poll_seconds: float = Field(
+        0.1,
+        gt=0,
+        le=5,
+        description="How often an API process looks for new podcast events to stream "
+        "(on Postgres a notification wakes it at once; this is the fallback).",
+    )
+    sse_keepalive_seconds: float = Field(
+        15.0, gt=0, le=300, description="Idle seconds before an event stream sends a keep-alive."
+    )
+    notify_slots: int = Field(4, ge=1, le=64, description="Notifications one worker sends at once.")
+    notify_retry_delays: Annotated[tuple[float, ...], NoDecode] = Field(
+        (10.0, 60.0, 300.0, 1800.0, 7200.0),
+        description="Pauses before each retry of a failing notification, in seconds "
+        "(comma-separated). Their count is the number of retries.",
+    )
+    vapid_private_key: SecretStr | None = Field(
+        None,
+        description="Web push (VAPID) private key: PEM, or base64url DER or raw. "
+        "Generated under <home> when unset.",
+    )
+    vapid_subject: str | None = Field(
+        None,
+        description="Contact for push services (mailto: or https: URL); default derived from "
+        "BRIEFCAST_SMTP_FROM or BRIEFCAST_PUBLIC_URL.",
+    )
+    push_ttl_seconds: int = Field(
+        86_400,
+        ge=0,
+        le=2_419_200,
+        description="How long a push service keeps an undelivered notification, in seconds.",
+    )
+    smtp_host: str | None = Field(None, description="SMTP server for e-mail; unset: no e-mail.")
+    smtp_port: int = Field(587, ge=1, le=65535, description="SMTP server port.")
+    smtp_from: str | None = Field(
+        None, description="Sender address of notification e-mails, e.g. briefcast@example.org."
+    )
+    smtp_tls: Literal["none", "starttls", "ssl"] = Field(
+        "starttls",
+        description="none (plain), starttls (upgrade after connecting) or ssl (TLS from the start).",
+    )
+    smtp_username: str | None = Field(None, description="SMTP login name (optional).")
+    smtp_password: SecretStr | None = Field(None, description="SMTP password (optional).")
+    smtp_timeout_seconds: float = Field(
+        20.0, gt=0, le=300, description="Longest wait for the SMTP server."
+    )
+    webhook_timeout_seconds: float = Field(
+        10.0, gt=0, le=120, description="Longest wait for a webhook endpoint to answer."
+    )
+    webhooks_allow_local: bool = Field(
+        False,
+        description="Allow webhook and push URLs on loopback, private, link-local or metadata "
+        "addresses (development and tests only).",
+    )
+
     # --- logging -----------------------------------------------------------
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         "info", description="Least severe log level written."
@@ -119,6 +175,13 @@ class Settings(BaseSettings):
     @field_validator("retry_delays", mode="before")
     @classmethod
     def _split_delays(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(float(part) for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("notify_retry_delays", mode="before")
+    @classmethod
+    def _split_notify_delays(cls, value: object) -> object:
         if isinstance(value, str):
             return tuple(float(part) for part in value.split(",") if part.strip())
         return value
@@ -159,6 +222,27 @@ class Settings(BaseSettings):
     @property
     def media_dir(self) -> Path:
         return self.home / "media"
+
+    @property
+    def smtp_enabled(self) -> bool:
+        return self.smtp_host is not None and self.smtp_from is not None
+
+    @property
+    def push_subject(self) -> str:
+        """Who push services may contact about our traffic (a VAPID ``sub`` claim)."""
+        if self.vapid_subject:
+            return self.vapid_subject
+        if self.smtp_from:
+            return f"mailto:{self.smtp_from}"
+        return (
+            self.public_url
+            if self.public_url.startswith("https://")
+            else "mailto:briefcast@localhost"
+        )
+
+    def public_link(self, path: str) -> str:
+        """An absolute URL for ``path`` on the API, as listeners reach it."""
+        return self.public_url.rstrip("/") + "/" + path.lstrip("/")
 
     @property
     def worker_id(self) -> str:

@@ -15,10 +15,14 @@ __all__ = [
     "UtcDateTime",
     "bills",
     "metadata",
+    "notification_deliveries",
+    "notification_prefs",
     "podcast_events",
     "podcasts",
+    "push_subscriptions",
     "tracked_bills",
     "users",
+    "webhooks",
     "workers",
 ]
 
@@ -176,4 +180,70 @@ workers = sa.Table(
     sa.Column("started_at", Stamp, nullable=False),
     sa.Column("heartbeat_at", Stamp, nullable=False),
     sa.Column("stopped_at", Stamp),
+)
+
+# --- notifications -----------------------------------------------------------
+
+# Which channels a listener wants; no row means the defaults (see notifications.py).
+notification_prefs = sa.Table(
+    "notification_prefs",
+    metadata,
+    sa.Column(
+        "user_id", sa.String(36), sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("push", sa.Boolean, nullable=False),
+    sa.Column("email", sa.Boolean, nullable=False),
+    sa.Column("webhook", sa.Boolean, nullable=False),
+    sa.Column("updated_at", Stamp, nullable=False),
+)
+
+push_subscriptions = sa.Table(
+    "push_subscriptions",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column(
+        "user_id", sa.String(36), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("endpoint", sa.Text, nullable=False),
+    # Endpoints are long URLs; their SHA-256 keeps the unique index small.
+    sa.Column("endpoint_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("p256dh", sa.String(128), nullable=False),
+    sa.Column("auth", sa.String(64), nullable=False),
+    sa.Column("created_at", Stamp, nullable=False),
+    sa.Index("ix_push_subscriptions_user", "user_id"),
+)
+
+webhooks = sa.Table(
+    "webhooks",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column(
+        "user_id", sa.String(36), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("url", sa.Text, nullable=False),
+    sa.Column("secret", sa.String(80), nullable=False),
+    sa.Column("created_at", Stamp, nullable=False),
+    sa.Column("disabled_at", Stamp),
+    sa.Column("disabled_reason", sa.Text),
+    sa.Index("ix_webhooks_user", "user_id"),
+)
+
+# One row per (event, channel, target): the unit of delivery, retried on its own.
+notification_deliveries = sa.Table(
+    "notification_deliveries",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("event_id", BigId, nullable=False),
+    sa.Column("user_id", sa.String(36), nullable=False),
+    sa.Column("podcast_id", sa.String(36), nullable=False),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("target", sa.String(254), nullable=False),
+    sa.Column("status", sa.String(12), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("last_error", sa.Text),
+    sa.Column("created_at", Stamp, nullable=False),
+    sa.Column("updated_at", Stamp, nullable=False),
+    sa.Column("delivered_at", Stamp),
+    sa.UniqueConstraint("event_id", "channel", "target"),
+    sa.Index("ix_notification_deliveries_user", "user_id", "created_at"),
 )

@@ -1,7 +1,9 @@
 """Listeners and their API keys.
 
 An API key is shown once, when the user is created; only its SHA-256 is
-stored. Keys are long random tokens, so a fast hash is the right tool here (a
+stored. Each listener also has a feed token: the secret part of their
+private podcast feed's URL, which podcast apps keep, so it can be rotated on
+its own without touching the API key. Keys are long random tokens, so a fast hash is the right tool here (a
 password hash would only slow every request down).
 """
 
@@ -20,7 +22,7 @@ from briefcast.db import Database
 from briefcast.errors import Conflict, InvalidInput, NotFound
 from briefcast.tables import users
 
-__all__ = ["User", "UserStore", "hash_key"]
+__all__ = ["User", "UserStore", "hash_key", "new_feed_token"]
 
 _KEY_PREFIX = "bc_"
 
@@ -64,6 +66,11 @@ class User:
         }
 
 
+def new_feed_token() -> str:
+    """A random URL-safe token (32 characters, no dots: it sits before ``.xml``)."""
+    return secrets.token_urlsafe(24)
+
+
 def hash_key(api_key: str) -> str:
     return hashlib.sha256(api_key.encode()).hexdigest()
 
@@ -96,7 +103,7 @@ class UserStore:
             "is_admin": admin,
             "api_key_hash": hash_key(api_key),
             "api_key_hint": api_key[:7],
-            "feed_token": secrets.token_urlsafe(24),
+            "feed_token": new_feed_token(),
             "interests": list(interests),
             "created_at": datetime.now(UTC),
         }
@@ -127,6 +134,22 @@ class UserStore:
         if row is None:
             raise NotFound("no such user")
         return User.from_row(row)
+
+    def by_feed_token(self, token: str) -> User | None:
+        with self._db.read() as conn:
+            row = conn.execute(users.select().where(users.c.feed_token == token)).first()
+        return User.from_row(row) if row else None
+
+    def rotate_feed_token(self, user_id: str) -> str:
+        """Replace the listener's feed token; the old feed URL stops working at once."""
+        token = new_feed_token()
+        with self._db.write() as conn:
+            updated = conn.execute(
+                users.update().where(users.c.id == user_id).values(feed_token=token)
+            ).rowcount
+        if not updated:
+            raise NotFound("no such user")
+        return token
 
     def rotate_key(self, user_id: str) -> str:
         """Replace the user's API key; the old one stops working at once."""

@@ -17,9 +17,11 @@ import sqlalchemy as sa
 import structlog
 
 from briefcast import providers
+from briefcast.deliveries import Deliverer
 from briefcast.engine.dbos_adapter import DbosWorker
 from briefcast.janitor import Janitor
 from briefcast.jobs import JobStore
+from briefcast.notifications import DeliveryPlanner
 from briefcast.pipeline import Pipeline, Services
 from briefcast.renderers import InlineRenderer, ProcessRenderer, Workshop
 from briefcast.rendering import Renderer
@@ -32,6 +34,9 @@ __all__ = ["Worker"]
 log = structlog.get_logger("briefcast.worker")
 
 _HEARTBEAT_SECONDS = 5.0
+# Beat several times within the time after which peers declare a worker dead, so a
+# slow beat or two never gets a live worker's jobs taken over (and paid for twice).
+_BEATS_PER_DEADLINE = 5
 
 
 class Worker:
@@ -44,7 +49,13 @@ class Worker:
         self._renderer = renderer
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
-        self.jobs = JobStore(runtime.db, runtime.queue, worker=self.executor_id)
+        self.jobs = JobStore(
+            runtime.db,
+            runtime.queue,
+            worker=self.executor_id,
+            deliveries=DeliveryPlanner(runtime.queue, settings),
+        )
+        self.deliverer = Deliverer(runtime.db, settings)
         self.pipeline: Pipeline | None = None
         self.engine: DbosWorker | None = None
         self.janitor: Janitor | None = None
@@ -72,6 +83,8 @@ class Worker:
             slots=settings.worker_slots,
             poll_seconds=settings.queue_poll_seconds,
             log_level=settings.log_level,
+            notifier=self.deliverer,
+            notify_slots=settings.notify_slots,
         )
         self._heartbeat()
         self.engine.start()
@@ -135,7 +148,10 @@ class Worker:
                 )
 
     def _heartbeat_loop(self) -> None:
-        while not self._stop.wait(_HEARTBEAT_SECONDS):
+        interval = min(
+            _HEARTBEAT_SECONDS, self.runtime.settings.worker_dead_after_seconds / _BEATS_PER_DEADLINE
+        )
+        while not self._stop.wait(interval):
             try:
                 self._heartbeat()
             except sa.exc.SQLAlchemyError:

@@ -1,10 +1,13 @@
 """The durable engine port: how podcasts are queued, run step by step, and recovered.
 
-The rest of briefcast talks to two small protocols defined here and never to
-the engine library itself: :class:`JobQueue` (used by whoever enqueues or
+The rest of briefcast talks to small protocols defined here and never to the
+engine library itself: :class:`JobQueue` (used by whoever enqueues or
 cancels — the API, the CLI) and :class:`StageRunner` (implemented by the
-pipeline, called by the engine once per durable step). The adapter is
-:mod:`briefcast.engine.dbos`.
+pipeline, called by the engine once per durable step). Notifications are
+durable work of their own, on a queue of their own: :class:`DeliveryQueue`
+queues one delivery inside the transaction that decided it, and a
+:class:`DeliveryRunner` makes one attempt at a time, the engine sleeping
+durably between attempts. The adapter is :mod:`briefcast.engine.dbos_adapter`.
 """
 
 from __future__ import annotations
@@ -15,10 +18,21 @@ import sqlalchemy as sa
 
 from briefcast.errors import BriefcastError, RetryableError
 
-__all__ = ["QUEUE_NAME", "WORKFLOW_NAME", "JobQueue", "StageRunner"]
+__all__ = [
+    "DELIVERY_QUEUE_NAME",
+    "DELIVERY_WORKFLOW_NAME",
+    "QUEUE_NAME",
+    "WORKFLOW_NAME",
+    "DeliveryQueue",
+    "DeliveryRunner",
+    "JobQueue",
+    "StageRunner",
+]
 
 QUEUE_NAME = "podcasts"
 WORKFLOW_NAME = "briefcast.generate_podcast"
+DELIVERY_QUEUE_NAME = "notifications"
+DELIVERY_WORKFLOW_NAME = "briefcast.deliver_notification"
 
 
 @runtime_checkable
@@ -65,4 +79,22 @@ class StageRunner(Protocol):
 
     def on_failure(self, job_id: str, stage: str, error: BriefcastError) -> None:
         """Record that the job failed for good at ``stage``."""
+        ...
+
+
+@runtime_checkable
+class DeliveryQueue(Protocol):
+    """Queue notification deliveries (no workers needed)."""
+
+    def enqueue_delivery(self, conn: sa.Connection, delivery_id: str) -> None:
+        """Queue one delivery inside the caller's transaction (its row commits with it)."""
+        ...
+
+
+class DeliveryRunner(Protocol):
+    """What one notification delivery does; the engine makes every attempt a durable step."""
+
+    def attempt(self, delivery_id: str, attempt: int) -> float | None:
+        """Try once (``attempt`` counts from 1); the pause before the next try,
+        or None when the delivery is finished (sent, refused for good, or given up)."""
         ...

@@ -9,6 +9,10 @@ arrival time, so a released job takes its rightful place in line).
 Retries of a transiently failing stage happen inside the workflow: the pause
 is a durable sleep, so a worker restart during backoff resumes the wait
 instead of starting over, and the podcast stays ``processing`` meanwhile.
+
+Notifications run as a second workflow, one per delivery (the workflow id is
+the delivery id), on a queue of their own, so a slow or failing channel never
+holds up an episode; their retries are durable sleeps too.
 """
 
 from __future__ import annotations
@@ -22,7 +26,14 @@ from typing import Any
 import sqlalchemy as sa
 from dbos import DBOS, DBOSClient, DBOSConfig, EnqueueOptions
 
-from briefcast.engine import QUEUE_NAME, WORKFLOW_NAME, StageRunner
+from briefcast.engine import (
+    DELIVERY_QUEUE_NAME,
+    DELIVERY_WORKFLOW_NAME,
+    QUEUE_NAME,
+    WORKFLOW_NAME,
+    DeliveryRunner,
+    StageRunner,
+)
 from briefcast.errors import BriefcastError, JobCancelled, PermanentError, RetryableError
 
 __all__ = ["DbosQueue", "DbosWorker", "migrate_engine_schema"]
@@ -36,8 +47,10 @@ _MAX_RECOVERY_ATTEMPTS = 5
 _ACTIVE = frozenset({"PENDING", "ENQUEUED", "DELAYED"})
 
 _runner: StageRunner | None = None
+_notifier: DeliveryRunner | None = None
 _registered = threading.Lock()
 _workflow: Any = None
+_delivery_workflow: Any = None
 
 
 def migrate_engine_schema(url: str) -> None:
@@ -71,6 +84,15 @@ class DbosQueue:
         if hold:
             options["delay_seconds"] = _HOLD_SECONDS
         self.client.enqueue_in_transaction(conn, options, job_id)
+
+    def enqueue_delivery(self, conn: sa.Connection, delivery_id: str) -> None:
+        options: EnqueueOptions = {
+            "workflow_name": DELIVERY_WORKFLOW_NAME,
+            "queue_name": DELIVERY_QUEUE_NAME,
+            "workflow_id": delivery_id,
+            "workflow_id_reuse_policy": "reject",
+        }
+        self.client.enqueue_in_transaction(conn, options, delivery_id)
 
     def release(self, job_id: str) -> None:
         self.client.set_workflow_delay(job_id, delay_seconds=0)
@@ -122,9 +144,13 @@ class DbosWorker:
         slots: int,
         poll_seconds: float,
         log_level: str = "warning",
+        notifier: DeliveryRunner | None = None,
+        notify_slots: int = 4,
     ) -> None:
         self._runner = runner
+        self._notifier = notifier
         self._slots = slots
+        self._notify_slots = notify_slots
         self._poll = poll_seconds
         self._config: DBOSConfig = {
             "name": "briefcast",
@@ -136,8 +162,9 @@ class DbosWorker:
         }
 
     def start(self) -> None:
-        global _runner
+        global _runner, _notifier
         _runner = self._runner
+        _notifier = self._notifier
         _register_workflow()
         DBOS(config=self._config)
         DBOS.launch()
@@ -148,6 +175,13 @@ class DbosWorker:
             polling_interval_sec=self._poll,
             on_conflict="always_update",
         )
+        if self._notifier is not None:
+            DBOS.register_queue(
+                DELIVERY_QUEUE_NAME,
+                worker_concurrency=self._notify_slots,
+                polling_interval_sec=self._poll,
+                on_conflict="always_update",
+            )
 
     def recover(self, executor_ids: Sequence[str]) -> int:
         """Take over the in-flight jobs of workers that died; returns how many."""
@@ -160,18 +194,36 @@ class DbosWorker:
         Anything still running is resumed from its last completed step when a
         worker with the same executor id starts again.
         """
-        global _runner
+        global _runner, _notifier
         DBOS.destroy(workflow_completion_timeout_sec=grace_seconds)
         _runner = None
+        _notifier = None
 
 
 def _register_workflow() -> None:
-    global _workflow
+    global _workflow, _delivery_workflow
     with _registered:
         if _workflow is None:
             _workflow = DBOS.workflow(
                 name=WORKFLOW_NAME, max_recovery_attempts=_MAX_RECOVERY_ATTEMPTS
             )(_generate_podcast)
+        if _delivery_workflow is None:
+            _delivery_workflow = DBOS.workflow(
+                name=DELIVERY_WORKFLOW_NAME, max_recovery_attempts=_MAX_RECOVERY_ATTEMPTS
+            )(_deliver_notification)
+
+
+def _deliver_notification(delivery_id: str) -> str:
+    """The delivery workflow: attempts until one says it is finished, durable pauses between."""
+    notifier = _notifier
+    assert notifier is not None, "delivery ran before the worker started"
+    attempt = 1
+    while True:
+        delay = DBOS.run_step({"name": "deliver"}, notifier.attempt, delivery_id, attempt)
+        if delay is None:
+            return "finished"
+        DBOS.sleep(delay)
+        attempt += 1
 
 
 def _generate_podcast(job_id: str) -> str:

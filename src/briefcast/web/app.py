@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
@@ -11,7 +12,14 @@ from fastapi import FastAPI
 
 from briefcast import __version__
 from briefcast.runtime import Runtime
-from briefcast.web import routes_bills, routes_podcasts, routes_system
+from briefcast.web import (
+    routes_bills,
+    routes_events,
+    routes_feeds,
+    routes_notifications,
+    routes_podcasts,
+    routes_system,
+)
 from briefcast.web.errors import install_error_handlers
 
 if TYPE_CHECKING:
@@ -21,16 +29,22 @@ __all__ = ["create_app"]
 
 
 def create_app(runtime: Runtime, *, worker: Worker | None = None) -> FastAPI:
-    """The API; with ``worker``, the worker starts and stops with the server."""
+    """The API; with ``worker``, the worker starts and stops with the server.
+
+    The process's live event hub runs while the app does: it feeds every
+    Server-Sent Events stream this process serves.
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime.hub.start()
         # The engine's start-up and shutdown block; keep them off the event loop.
         if worker is not None:
             await asyncio.to_thread(worker.start)
         try:
             yield
         finally:
+            runtime.hub.stop()
             if worker is not None:
                 await asyncio.to_thread(worker.stop)
 
@@ -41,8 +55,19 @@ def create_app(runtime: Runtime, *, worker: Worker | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.runtime = runtime
+    _redact_access_logs()
     install_error_handlers(app)
     app.include_router(routes_podcasts.router)
     app.include_router(routes_bills.router)
     app.include_router(routes_system.router)
+    app.include_router(routes_events.router)
+    app.include_router(routes_notifications.router)
+    app.include_router(routes_feeds.router)
     return app
+
+
+def _redact_access_logs() -> None:
+    """Event streams accept ``?access_token=``; it must never reach a log line."""
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, routes_events.RedactAccessTokens) for f in access.filters):
+        access.addFilter(routes_events.RedactAccessTokens())

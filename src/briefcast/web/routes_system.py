@@ -44,7 +44,11 @@ def metrics() -> Response:
 
 @router.get("/api/me", tags=["me"])
 def me(user: CurrentUser, runtime: Services) -> dict[str, Any]:
-    return user.to_json() | {"tracked_bills": runtime.bills.tracked_ids(user.id)}
+    """Your profile, followed bills, and your private podcast feed's URL."""
+    return user.to_json() | {
+        "tracked_bills": runtime.bills.tracked_ids(user.id),
+        "feed_url": runtime.settings.public_link(f"/feeds/{user.feed_token}.xml"),
+    }
 
 
 @router.get("/media/{key:path}", tags=["media"], include_in_schema=False)

@@ -17,8 +17,20 @@ __all__ = [
     "BillPageOut",
     "EnqueueIn",
     "ErrorOut",
+    "FeedTokenOut",
+    "NotificationsIn",
+    "NotificationsOut",
     "PodcastListOut",
     "PodcastOut",
+    "PushKeysIn",
+    "PushSubscriptionIn",
+    "PushSubscriptionOut",
+    "PushSubscriptionsOut",
+    "PushUnsubscribeIn",
+    "WebhookCreatedOut",
+    "WebhookIn",
+    "WebhookListOut",
+    "WebhookOut",
     "podcast_out",
 ]
 
@@ -176,3 +188,95 @@ def podcast_out(
         },
         notes=list(podcast.notes),
     )
+
+
+# --- notifications and the feed ------------------------------------------------
+
+
+class NotificationsIn(_Strict):
+    push: bool = Field(description="Web push to the browsers you subscribed.")
+    email: bool = Field(description="E-mail; needs an address (given here or before).")
+    webhook: bool = Field(description="Signed POSTs to your registered webhooks.")
+    email_address: str | None = Field(
+        None, max_length=254, description="Where e-mail notifications go."
+    )
+
+
+class DeliveryOut(BaseModel):
+    id: str
+    podcast_id: str
+    channel: str
+    status: str
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    delivered_at: datetime | None
+
+
+class NotificationsOut(BaseModel):
+    push: bool
+    email: bool
+    webhook: bool
+    email_address: str | None
+    available: dict[str, bool] = Field(
+        description="Channels this server can use (e-mail needs an SMTP server)."
+    )
+    push_subscriptions: int
+    webhooks: int
+    recent_deliveries: list[DeliveryOut]
+
+
+class PushKeysIn(BaseModel):
+    p256dh: str = Field(max_length=128)
+    auth: str = Field(max_length=64)
+
+
+class PushSubscriptionIn(BaseModel):
+    """What the browser's ``PushSubscription.toJSON()`` returns."""
+
+    endpoint: str = Field(max_length=2000)
+    expirationTime: float | None = None  # the browser's own field name
+    keys: PushKeysIn
+
+
+class PushUnsubscribeIn(BaseModel):
+    endpoint: str = Field(max_length=2000)
+
+
+class PushSubscriptionOut(BaseModel):
+    id: str
+    endpoint: str
+    created_at: datetime
+
+
+class PushSubscriptionsOut(BaseModel):
+    public_key: str = Field(
+        description="The VAPID public key: pass it as applicationServerKey to pushManager.subscribe."
+    )
+    subscriptions: list[PushSubscriptionOut]
+
+
+class WebhookIn(_Strict):
+    url: str = Field(max_length=2000, description="Where to POST signed notifications.")
+
+
+class WebhookOut(BaseModel):
+    id: str
+    url: str
+    enabled: bool
+    disabled_reason: str | None
+    created_at: datetime
+
+
+class WebhookCreatedOut(WebhookOut):
+    secret: str = Field(
+        description="The signing secret (Standard Webhooks, whsec_…). Shown only now."
+    )
+
+
+class WebhookListOut(BaseModel):
+    webhooks: list[WebhookOut]
+
+
+class FeedTokenOut(BaseModel):
+    feed_url: str
