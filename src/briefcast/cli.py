@@ -32,8 +32,8 @@ users_app = typer.Typer(help="Manage listeners.", no_args_is_help=True)
 app.add_typer(bills_app, name="bills")
 app.add_typer(users_app, name="users")
 
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 STAGE_ORDER = ("gathering", "scripting", "synthesizing", "mastering", "publishing", "notifying")
 
@@ -120,7 +120,7 @@ def import_bills(
     found = list(report.bills) + (list(load_demo_bills()) if demo else [])
     counts = runtime.bills.upsert(found)
     for path, reason in report.skipped:
-        err.print(f"[yellow]skipped[/] {path}: {reason}")
+        err.print(f"[yellow]skipped[/] {path}: {reason}", soft_wrap=True)
     out.print(
         f"{counts.added} added, {counts.updated} updated, {counts.unchanged} unchanged, {len(report.skipped)} skipped"
     )

@@ -41,5 +41,8 @@ def configure_logging(level: str = "info", fmt: str = "auto") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    # Access logs are noise next to one event per state change.
-    logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+    # Access logs and libraries' start-up chatter are noise next to one event per
+    # state change.
+    quiet = logging.DEBUG if level == "debug" else logging.WARNING
+    for name in ("uvicorn.access", "alembic", "dbos", "httpx"):
+        logging.getLogger(name).setLevel(quiet)

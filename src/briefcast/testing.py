@@ -16,7 +16,7 @@ from briefcast.scripts import Turn
 from briefcast.storage import ObjectInfo
 from briefcast.voices import Rendered, WordTiming
 
-__all__ = ["InMemoryStorage", "ToneVoice"]
+__all__ = ["InMemoryQueue", "InMemoryStorage", "ToneVoice"]
 
 
 class InMemoryStorage:
@@ -109,3 +109,39 @@ class ToneVoice:
             pieces.extend([burst, np.zeros(gap, dtype=np.float32)])
         samples = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
         return Rendered(samples.astype(np.float32), self.sample_rate, tuple(timings))
+
+
+class InMemoryQueue:
+    """A :class:`~briefcast.engine.JobQueue` that only records what the engine was told.
+
+    States follow the engine's vocabulary (ENQUEUED, DELAYED, CANCELLED, ...), so
+    code that reconciles with the engine can be tested without running one.
+    """
+
+    def __init__(self) -> None:
+        self.states_by_id: dict[str, str] = {}
+        self.calls: list[tuple[str, str]] = []
+        self.deliveries: list[str] = []
+
+    def enqueue(self, conn: object, job_id: str, *, priority: int, hold: bool) -> None:
+        self.states_by_id[job_id] = "DELAYED" if hold else "ENQUEUED"
+        self.calls.append(("enqueue", job_id))
+
+    def release(self, job_id: str) -> None:
+        if self.states_by_id.get(job_id) == "DELAYED":
+            self.states_by_id[job_id] = "ENQUEUED"
+        self.calls.append(("release", job_id))
+
+    def cancel(self, job_id: str) -> None:
+        self.states_by_id[job_id] = "CANCELLED"
+        self.calls.append(("cancel", job_id))
+
+    def restart(self, job_id: str, stage: str) -> None:
+        self.states_by_id[job_id] = "ENQUEUED"
+        self.calls.append(("restart", job_id))
+
+    def states(self, job_ids: Sequence[str]) -> dict[str, str]:
+        return {j: self.states_by_id[j] for j in job_ids if j in self.states_by_id}
+
+    def enqueue_delivery(self, conn: object, delivery_id: str) -> None:
+        self.deliveries.append(delivery_id)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,6 +27,7 @@ from briefcast.tables import users
 __all__ = ["User", "UserStore", "hash_key", "new_feed_token"]
 
 _KEY_PREFIX = "bc_"
+_KEY_CACHE_SIZE = 10_000
 
 
 @dataclass(frozen=True)
@@ -78,8 +81,14 @@ def hash_key(api_key: str) -> str:
 class UserStore:
     """Create and look up listeners."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, key_cache_seconds: float = 5.0) -> None:
         self._db = db
+        # Every API request looks its key up; a short memory of recent keys spares the
+        # database. A rotated key stops working at once in this process and within
+        # ``key_cache_seconds`` in others.
+        self._key_cache: dict[str, tuple[float, User]] = {}
+        self._key_cache_seconds = key_cache_seconds
+        self._key_cache_lock = threading.Lock()
 
     def create(
         self,
@@ -115,11 +124,27 @@ class UserStore:
         return User.from_row(row), api_key
 
     def by_api_key(self, api_key: str) -> User | None:
+        digest = hash_key(api_key)
+        now = time.monotonic()
+        with self._key_cache_lock:
+            cached = self._key_cache.get(digest)
+        if cached is not None and cached[0] > now:
+            return cached[1]
         with self._db.read() as conn:
-            row = conn.execute(
-                users.select().where(users.c.api_key_hash == hash_key(api_key))
-            ).first()
-        return User.from_row(row) if row else None
+            row = conn.execute(users.select().where(users.c.api_key_hash == digest)).first()
+        if row is None:
+            return None
+        user = User.from_row(row)
+        with self._key_cache_lock:
+            if len(self._key_cache) >= _KEY_CACHE_SIZE:
+                self._key_cache.clear()
+            self._key_cache[digest] = (now + self._key_cache_seconds, user)
+        return user
+
+    def _forget(self, user_id: str) -> None:
+        with self._key_cache_lock:
+            for digest in [d for d, (_, u) in self._key_cache.items() if u.id == user_id]:
+                del self._key_cache[digest]
 
     def by_name(self, name: str) -> User:
         with self._db.read() as conn:
@@ -160,6 +185,7 @@ class UserStore:
                 .where(users.c.id == user_id)
                 .values(api_key_hash=hash_key(api_key), api_key_hint=api_key[:7])
             )
+        self._forget(user_id)
         return api_key
 
 

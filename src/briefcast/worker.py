@@ -149,7 +149,8 @@ class Worker:
 
     def _heartbeat_loop(self) -> None:
         interval = min(
-            _HEARTBEAT_SECONDS, self.runtime.settings.worker_dead_after_seconds / _BEATS_PER_DEADLINE
+            _HEARTBEAT_SECONDS,
+            self.runtime.settings.worker_dead_after_seconds / _BEATS_PER_DEADLINE,
         )
         while not self._stop.wait(interval):
             try:

@@ -55,7 +55,9 @@ def _env(tmp_path: Path, url: str, executor: str, **extra: str) -> dict[str, str
     )
 
 
-def test_two_workers_share_the_queue_and_run_each_job_once(tmp_path: Path, postgres_url: str) -> None:
+def test_two_workers_share_the_queue_and_run_each_job_once(
+    tmp_path: Path, postgres_url: str
+) -> None:
     env_a = _env(tmp_path, postgres_url, "worker-a")
     env_b = _env(tmp_path, postgres_url, "worker-b")
     cli(env_a, "demo")
@@ -63,16 +65,34 @@ def test_two_workers_share_the_queue_and_run_each_job_once(tmp_path: Path, postg
     for n in range(6):
         cli(env_a, "users", "create", f"listener-{n}")
     db = Database(_sqlalchemy(postgres_url))
-    with started(env_a, "worker", log=tmp_path / "a.log"), started(env_b, "worker", log=tmp_path / "b.log"):
+    with (
+        started(env_a, "worker", log=tmp_path / "a.log"),
+        started(env_b, "worker", log=tmp_path / "b.log"),
+    ):
         for n in range(6):
-            cli(env_a, "generate", "--user", f"listener-{n}", "--type", "daily", "--bill", bills[n], "--bill", bills[n + 6])
+            cli(
+                env_a,
+                "generate",
+                "--user",
+                f"listener-{n}",
+                "--type",
+                "daily",
+                "--bill",
+                bills[n],
+                "--bill",
+                bills[n + 6],
+            )
         _wait(lambda: _statuses(db)["completed"] == 6, 180, "six completed episodes")
     with db.read() as conn:
         by_worker = Counter(conn.execute(sa.select(podcasts.c.worker)).scalars())
         all_events = events.since(conn, after_id=0, limit=10_000)
     assert set(by_worker) == {"worker-a", "worker-b"}, by_worker
     # Every stage of every episode began exactly once: nothing was run twice.
-    begins = Counter((e.podcast_id, e.data["stage"]) for e in all_events if e.type == "stage" and e.data["progress"] == 0.0)
+    begins = Counter(
+        (e.podcast_id, e.data["stage"])
+        for e in all_events
+        if e.type == "stage" and e.data["progress"] == 0.0
+    )
     assert set(begins.values()) == {1}, sorted((k, v) for k, v in begins.items() if v > 1)
     assert len(begins) == 6 * 6
     db.dispose()
@@ -84,9 +104,15 @@ def test_a_dead_workers_job_is_taken_over(tmp_path: Path, postgres_url: str) -> 
     env_b = _env(tmp_path, postgres_url, "worker-b", **slow)
     cli(env_a, "demo")
     db = Database(_sqlalchemy(postgres_url))
-    podcast_id = cli(env_a, "generate", "--user", "demo", "--type", "daily").stdout.split(":", 1)[0].strip()
+    podcast_id = (
+        cli(env_a, "generate", "--user", "demo", "--type", "daily").stdout.split(":", 1)[0].strip()
+    )
     with started(env_a, "worker", log=tmp_path / "a.log") as worker_a:
-        _wait(lambda: _stage_of(db, podcast_id) == "synthesizing", 60, "synthesis to start on worker a")
+        _wait(
+            lambda: _stage_of(db, podcast_id) == "synthesizing",
+            60,
+            "synthesis to start on worker a",
+        )
         worker_a.kill()
     with started(env_b, "worker", log=tmp_path / "b.log"):
         _wait(lambda: _status_of(db, podcast_id) == "completed", 120, "worker b to finish the job")
@@ -107,4 +133,6 @@ def _stage_of(db: Database, podcast_id: str) -> str | None:
 
 def _status_of(db: Database, podcast_id: str) -> str | None:
     with db.read() as conn:
-        return conn.execute(sa.select(podcasts.c.status).where(podcasts.c.id == podcast_id)).scalar()
+        return conn.execute(
+            sa.select(podcasts.c.status).where(podcasts.c.id == podcast_id)
+        ).scalar()

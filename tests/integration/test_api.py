@@ -233,3 +233,12 @@ def test_media_urls_must_be_signed(client: TestClient, runtime: Runtime) -> None
     assert client.get(good.replace("signature=", "signature=0")).status_code == 404
     assert client.get(f"/media/{key}?expires=9999999999&signature=abc").status_code == 404
     assert client.get(f"/media/{key}").status_code == 422
+
+
+def test_a_rotated_key_stops_working_at_once(client: TestClient, runtime: Runtime) -> None:
+    user, key = runtime.users.create("rotator")
+    old = {"Authorization": f"Bearer {key}"}
+    assert client.get("/api/me", headers=old).status_code == 200
+    new_key = runtime.users.rotate_key(user.id)
+    assert client.get("/api/me", headers=old).status_code == 401
+    assert client.get("/api/me", headers={"Authorization": f"Bearer {new_key}"}).status_code == 200
