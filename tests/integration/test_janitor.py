@@ -93,7 +93,7 @@ def test_a_release_the_engine_missed_is_repeated(setup) -> None:  # type: ignore
 
 
 def test_a_listener_left_with_only_held_episodes_gets_the_next_released(setup) -> None:  # type: ignore[no-untyped-def]
-    runtime, queue, service, janitor, _, clock = setup
+    runtime, _queue, service, janitor, _, clock = setup
     user = runtime.users.create("c")[0]
     first = service.enqueue(user, "daily", ["119-hr-100"])
     second = service.enqueue(user, "weekly", ["119-hr-101"])
@@ -131,7 +131,7 @@ def test_work_the_engine_lost_fails_with_a_reason(setup) -> None:  # type: ignor
 
 
 def test_recent_changes_are_left_alone(setup) -> None:  # type: ignore[no-untyped-def]
-    runtime, queue, service, janitor, _, clock = setup
+    runtime, queue, service, janitor, _, _clock = setup
     user = runtime.users.create("e")[0]
     job = service.enqueue(user, "daily", ["119-hr-100"])
     service.cancel(user.id, job.podcast.id)
