@@ -167,6 +167,14 @@ def rotate_key(name: str) -> None:
     print(runtime.users.rotate_key(user.id))
 
 
+@app.command(name="settings")
+def show_settings() -> None:
+    """Print every setting (BRIEFCAST_* variable), its default and what it does."""
+    from briefcast.settings import settings_reference
+
+    print(settings_reference(), end="")
+
+
 @app.command()
 def demo() -> None:
     """Set up a first run: the database, the demo bills, and a demo listener with a fresh key."""

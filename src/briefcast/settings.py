@@ -22,7 +22,7 @@ from pydantic_settings.exceptions import SettingsError
 from briefcast import __version__
 from briefcast.errors import ConfigurationError
 
-__all__ = ["Settings", "load_settings"]
+__all__ = ["Settings", "load_settings", "settings_reference"]
 
 
 class Settings(BaseSettings):
@@ -267,3 +267,20 @@ def load_settings(**overrides: object) -> Settings:
             for err in exc.errors()
         )
         raise ConfigurationError(f"invalid settings: {problems}") from exc
+
+
+def settings_reference() -> str:
+    """Every setting as a Markdown table: variable, default, meaning (docs/configuration.md)."""
+    lines = ["| variable | default | meaning |", "|---|---|---|"]
+    for name, field in Settings.model_fields.items():
+        if field.default_factory is not None:
+            default = "number of CPU cores" if name == "worker_slots" else "computed"
+        elif field.default is None or field.default == ():
+            default = "unset"
+        elif isinstance(field.default, tuple):
+            default = ",".join(f"{v:g}" if isinstance(v, float) else str(v) for v in field.default)
+        else:
+            default = str(field.default)
+        description = (field.description or "").replace("|", "\\|")
+        lines.append(f"| `BRIEFCAST_{name.upper()}` | `{default}` | {description} |")
+    return "\n".join(lines) + "\n"
