@@ -11,17 +11,22 @@ steps and turns a 1 ms wait into tens of milliseconds.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
+import structlog
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
-__all__ = ["Database", "migrate_app_schema"]
+__all__ = ["Database", "is_disconnect", "migrate_app_schema", "patiently"]
+
+log = structlog.get_logger("briefcast.db")
+T = TypeVar("T")
 
 _WRITE = "briefcast_write"
 _CHECKPOINT_SECONDS = 1.0
@@ -100,6 +105,38 @@ class Database:
     def dispose(self) -> None:
         self._closed.set()
         self.engine.dispose()
+
+
+def is_disconnect(exc: BaseException) -> bool:
+    """Whether ``exc`` means the database is unreachable for now (restarting, network)."""
+    if isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(
+        exc, (sa.exc.OperationalError, sa.exc.InterfaceError)
+    ) and not _is_sqlite_busy(exc)
+
+
+def _is_sqlite_busy(exc: BaseException) -> bool:
+    return "database is locked" in str(exc)
+
+
+def patiently(action: Callable[[], T], *, patience: float = 300.0, what: str = "database") -> T:
+    """Run ``action``, retrying while the database is unreachable (up to ``patience`` s).
+
+    Workers use this for the writes a job cannot do without: a database restart
+    pauses their work instead of failing listeners' episodes.
+    """
+    deadline = time.monotonic() + patience
+    pause = 0.2
+    while True:
+        try:
+            return action()
+        except sa.exc.SQLAlchemyError as exc:
+            if not is_disconnect(exc) or time.monotonic() + pause > deadline:
+                raise
+            log.warning("database.unreachable", doing=what, retry_in=pause)
+            time.sleep(pause)
+            pause = min(pause * 2, 5.0)
 
 
 def _ensure_parent_dir(url: str) -> None:

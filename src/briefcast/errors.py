@@ -12,7 +12,8 @@ so the rest of the code never inspects a vendor's exception.
     ├── RetryableError                 try again later (backoff with jitter)
     │   ├── ProviderUnavailable        5xx, timeouts, connection refused, open circuit
     │   ├── ProviderBusy               429 or "busy"; may carry ``retry_after``
-    │   └── StorageUnavailable         object store or disk temporarily failing
+    │   ├── StorageUnavailable         object store or disk temporarily failing
+    │   └── DatabaseUnavailable        the database is restarting or unreachable
     └── PermanentError                 retrying cannot help
         ├── ConfigurationError         missing or invalid settings
         ├── InvalidInput               a request the listener can fix (HTTP 422)
@@ -35,6 +36,7 @@ __all__ = [
     "BriefcastError",
     "ConfigurationError",
     "Conflict",
+    "DatabaseUnavailable",
     "InvalidBillId",
     "InvalidInput",
     "JobCancelled",
@@ -90,6 +92,10 @@ class ProviderBusy(RetryableError):
 
 class StorageUnavailable(RetryableError):
     code = "storage_unavailable"
+
+
+class DatabaseUnavailable(RetryableError):
+    code = "database_unavailable"
 
 
 class PermanentError(BriefcastError):

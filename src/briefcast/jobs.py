@@ -13,14 +13,15 @@ or not at all.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
 from briefcast import events
-from briefcast.db import Database
+from briefcast.db import Database, patiently
 from briefcast.engine import JobQueue
 from briefcast.errors import BriefcastError, JobCancelled, NotFound
 from briefcast.notifications import DeliveryPlanner
@@ -28,6 +29,18 @@ from briefcast.podcasts import Podcast, release_next
 from briefcast.tables import podcasts
 
 __all__ = ["JobStore"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _patient(method: F) -> F:
+    """Wait out a database restart instead of failing the listener's episode."""
+
+    @functools.wraps(method)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return patiently(lambda: method(*args, **kwargs), what=method.__name__)
+
+    return wrapper  # type: ignore[return-value]  # same signature as the method
 
 
 class JobStore:
@@ -48,6 +61,7 @@ class JobStore:
         self._deliveries = deliveries
         self._clock = clock
 
+    @_patient
     def load(self, job_id: str) -> Podcast:
         with self._db.read() as conn:
             row = conn.execute(podcasts.select().where(podcasts.c.id == job_id)).first()
@@ -55,6 +69,7 @@ class JobStore:
             raise NotFound(f"podcast {job_id} does not exist")
         return Podcast.from_row(row)
 
+    @_patient
     def ensure_active(self, job_id: str) -> None:
         """Raise :class:`JobCancelled` if the listener cancelled (cheap; call between chunks)."""
         with self._db.read() as conn:
@@ -64,6 +79,7 @@ class JobStore:
         if status != "processing" and status != "queued":
             raise JobCancelled(f"podcast is {status}")
 
+    @_patient
     def begin_stage(self, job_id: str, stage: str) -> Podcast:
         """Mark the podcast as working on ``stage``; refuse if it was cancelled."""
         now = self._clock()
@@ -92,6 +108,7 @@ class JobStore:
             row = conn.execute(podcasts.select().where(podcasts.c.id == job_id)).one()
         return Podcast.from_row(row)
 
+    @_patient
     def report_progress(self, job_id: str, stage: str, fraction: float) -> None:
         """Record progress within a stage (0..1) and tell the listener."""
         now = self._clock()
@@ -106,6 +123,7 @@ class JobStore:
             data = {"status": "processing", "stage": stage, "progress": round(fraction, 3)}
             self._event(conn, row, "stage", data, now)
 
+    @_patient
     def end_stage(self, job_id: str, stage: str, seconds: float, **fields: Any) -> None:
         """Record how long ``stage`` took and anything it learned (title, bills, ...)."""
         with self._db.write() as conn:
@@ -119,6 +137,7 @@ class JobStore:
                 values |= {"progress": 1.0, **fields}
             conn.execute(podcasts.update().where(podcasts.c.id == job_id).values(values))
 
+    @_patient
     def record_retry(
         self,
         job_id: str,
@@ -148,8 +167,19 @@ class JobStore:
 
     def complete(self, job_id: str, **fields: Any) -> Podcast:
         """The episode is ready: final state, the completed event, and the next job's turn."""
+        done = patiently(lambda: self._mark_completed(job_id, fields), what="complete")
+        patiently(
+            lambda: release_next(self._db, self._queue, done.user_id, clock=self._clock),
+            what="release next",
+        )
+        return done
+
+    def _mark_completed(self, job_id: str, fields: dict[str, Any]) -> Podcast:
         now = self._clock()
         with self._db.write() as conn:
+            row = conn.execute(podcasts.select().where(podcasts.c.id == job_id)).first()
+            if row is not None and row.status == "completed":
+                return Podcast.from_row(row)  # a repeat after a lost acknowledgement
             row = self._active_row(conn, job_id)
             values = {
                 "status": "completed",
@@ -171,16 +201,23 @@ class JobStore:
                 "duration_seconds": done.duration_seconds,
             }
             self._final_event(conn, row, "completed", data, now)
-        release_next(self._db, self._queue, done.user_id, clock=self._clock)
         return done
 
     def fail(self, job_id: str, stage: str, error: BriefcastError) -> None:
         """The job failed for good at ``stage``; the reason is written for the listener."""
+        user_id = patiently(lambda: self._mark_failed(job_id, stage, error), what="fail")
+        if user_id is not None:
+            patiently(
+                lambda: release_next(self._db, self._queue, user_id, clock=self._clock),
+                what="release next",
+            )
+
+    def _mark_failed(self, job_id: str, stage: str, error: BriefcastError) -> str | None:
         now = self._clock()
         with self._db.write() as conn:
             row = conn.execute(podcasts.select().where(podcasts.c.id == job_id)).first()
             if row is None or row.status in ("completed", "cancelled", "failed"):
-                return
+                return None
             conn.execute(
                 podcasts.update()
                 .where(podcasts.c.id == job_id)
@@ -202,8 +239,7 @@ class JobStore:
                 "error": {"code": error.code, "message": error.message},
             }
             self._final_event(conn, row, "failed", data, now)
-            user_id = row.user_id
-        release_next(self._db, self._queue, user_id, clock=self._clock)
+            return str(row.user_id)
 
     def _active_row(self, conn: sa.Connection, job_id: str) -> Any:
         row = conn.execute(podcasts.select().where(podcasts.c.id == job_id)).first()

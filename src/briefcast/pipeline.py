@@ -16,11 +16,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 import structlog
 
 from briefcast import metrics
 from briefcast.bill_store import BillStore
-from briefcast.errors import BriefcastError, RetryableError
+from briefcast.db import is_disconnect
+from briefcast.errors import BriefcastError, DatabaseUnavailable, RetryableError
 from briefcast.jobs import JobStore
 from briefcast.podcasts import Podcast
 from briefcast.rendering import Renderer
@@ -129,10 +131,16 @@ class Pipeline:
         )
 
     def run_stage(self, job_id: str, stage: str, state: dict[str, Any]) -> dict[str, Any]:
-        job = self.services.jobs.begin_stage(job_id, stage)
-        user = self.services.users.by_id(job.user_id)
-        ctx = StageContext(job, user, stage, self.services)
-        return self._stages[stage](ctx, state)
+        try:
+            job = self.services.jobs.begin_stage(job_id, stage)
+            user = self.services.users.by_id(job.user_id)
+            ctx = StageContext(job, user, stage, self.services)
+            return self._stages[stage](ctx, state)
+        except sa.exc.SQLAlchemyError as exc:
+            if is_disconnect(exc):
+                # Worth another attempt later, like any outage of a service we depend on.
+                raise DatabaseUnavailable("the database was unreachable") from exc
+            raise
 
     def on_retry(
         self, job_id: str, stage: str, attempt: int, error: RetryableError
