@@ -37,6 +37,8 @@ __all__ = ["TicketOffice"]
 _SERVICE_REFRESH_SECONDS = 10.0
 _IDLE_AFTER_SECONDS = 30.0
 _ARRIVAL_MEMORY_SECONDS = 10.0
+_COST_SHARE = 20  # at most 1/20 of the time spent planning
+_MAX_REFRESH_SECONDS = 2.0
 # An ETA never reaches zero while the episode is still being made.
 _MIN_ETA_SECONDS = 1.0
 
@@ -161,13 +163,19 @@ class TicketOffice:
         return snapshot
 
     def _keep_fresh(self) -> None:
+        pause = self._refresh
         while time.monotonic() - self._last_asked < _IDLE_AFTER_SECONDS:
-            self._wanted.wait(self._refresh)
+            self._wanted.wait(pause)
             self._wanted.clear()
+            started = time.monotonic()
             try:
                 self.refresh()
             except sa.exc.SQLAlchemyError:
                 time.sleep(self._refresh)  # the database is restarting; requests still answer
+            # A long queue takes longer to plan: re-plan less often, so planning never
+            # takes more than a small share of the process (arrivals are added meanwhile).
+            cost = time.monotonic() - started
+            pause = min(max(self._refresh, _COST_SHARE * cost), _MAX_REFRESH_SECONDS)
 
     def _compute(self) -> Schedule:
         now = self._clock()
