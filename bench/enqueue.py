@@ -46,6 +46,8 @@ class Phase:
     statuses: dict[int, int] = field(default_factory=dict)
     seconds: float = 0.0
     cpu_percent: float = 0.0
+    server_cpu_ms_per_request: float = 0.0
+    client_cpu_ms_per_request: float = 0.0
 
     def record(self, status: int, latency_ms: float) -> None:
         self.statuses[status] = self.statuses.get(status, 0) + 1
@@ -71,6 +73,8 @@ class Phase:
             "max_ms": round(values[-1], 2) if values else 0.0,
             "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
             "machine_cpu_percent": round(self.cpu_percent, 1),
+            "server_cpu_ms_per_request": round(self.server_cpu_ms_per_request, 2),
+            "client_cpu_ms_per_request": round(self.client_cpu_ms_per_request, 2),
         }
 
 
@@ -169,8 +173,32 @@ async def fill_backlog(client: httpx.AsyncClient, keys: list[str], bills: list[s
         response.raise_for_status()
 
 
+class CpuMeter:
+    """CPU seconds used by the server process (not its render children) and by this client."""
+
+    def __init__(self, server_pid: int) -> None:
+        self._server = psutil.Process(server_pid)
+        self._client = psutil.Process()
+
+    def sample(self) -> tuple[float, float]:
+        s, c = self._server.cpu_times(), self._client.cpu_times()
+        return s.user + s.system, c.user + c.system
+
+    def charge(self, phase: Phase, before: tuple[float, float]) -> Phase:
+        after = self.sample()
+        count = max(1, len(phase.latencies_ms))
+        phase.server_cpu_ms_per_request = (after[0] - before[0]) * 1000 / count
+        phase.client_cpu_ms_per_request = (after[1] - before[1]) * 1000 / count
+        return phase
+
+
 async def run(
-    url: str, keys: list[str], background: list[str], bills: list[str], seconds: float
+    url: str,
+    keys: list[str],
+    background: list[str],
+    bills: list[str],
+    seconds: float,
+    meter: CpuMeter,
 ) -> list[Phase]:
     # Idle connections are dropped by the client well before the server would drop them.
     limits = httpx.Limits(max_connections=256, max_keepalive_connections=256, keepalive_expiry=2.0)
@@ -179,11 +207,15 @@ async def run(
         await asyncio.sleep(3)  # let rendering get going on both cores
         listeners = Listeners(keys, bills)
         await open_loop(client, listeners, 20, 3)  # warm-up, not reported
-        return [
-            await open_loop(client, listeners, 50, seconds),
-            await open_loop(client, listeners, 100, seconds),
-            await closed_loop(client, listeners, 50, seconds),
-        ]
+        phases = []
+        for make in (
+            lambda: open_loop(client, listeners, 50, seconds),
+            lambda: open_loop(client, listeners, 100, seconds),
+            lambda: closed_loop(client, listeners, 50, seconds),
+        ):
+            before = meter.sample()
+            phases.append(meter.charge(await make(), before))
+        return phases
 
 
 def main() -> None:
@@ -206,7 +238,8 @@ def main() -> None:
         keys, bills = prepare(env, args.listeners + 60)
         with server(env, Path(home) / "server.log") as srv:
             assert srv.url is not None
-            phases = asyncio.run(run(srv.url, keys[60:], keys[:60], bills, args.seconds))
+            meter = CpuMeter(srv.proc.pid)
+            phases = asyncio.run(run(srv.url, keys[60:], keys[:60], bills, args.seconds, meter))
     rows = [p.summary() for p in phases]
     database = "postgres" if args.database_url else "sqlite"
     print(f"\nenqueue latency, {database}, workers rendering on every core")

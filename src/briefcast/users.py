@@ -123,13 +123,17 @@ class UserStore:
             row = conn.execute(users.select().where(users.c.id == values["id"])).one()
         return User.from_row(row), api_key
 
+    def remembered(self, api_key: str) -> User | None:
+        """The key's user if it was looked up moments ago (no database access)."""
+        with self._key_cache_lock:
+            cached = self._key_cache.get(hash_key(api_key))
+        return cached[1] if cached is not None and cached[0] > time.monotonic() else None
+
     def by_api_key(self, api_key: str) -> User | None:
+        if (user := self.remembered(api_key)) is not None:
+            return user
         digest = hash_key(api_key)
         now = time.monotonic()
-        with self._key_cache_lock:
-            cached = self._key_cache.get(digest)
-        if cached is not None and cached[0] > now:
-            return cached[1]
         with self._db.read() as conn:
             row = conn.execute(users.select().where(users.c.api_key_hash == digest)).first()
         if row is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from briefcast.errors import BriefcastError
@@ -20,7 +21,9 @@ class Unauthorized(BriefcastError):
     code = "unauthorized"
 
 
-def _runtime(request: Request) -> Runtime:
+# Dependencies are async when they do not block: FastAPI runs plain ``def``
+# dependencies in its thread pool, and those hops cost more than the work here.
+async def _runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
 
@@ -28,13 +31,15 @@ def _runtime(request: Request) -> Runtime:
 Services = Annotated[Runtime, Depends(_runtime)]
 
 
-def _current_user(
+async def _current_user(
     runtime: Services,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> User:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("send your API key as 'Authorization: Bearer <key>'")
-    user = runtime.users.by_api_key(credentials.credentials)
+    user = runtime.users.remembered(credentials.credentials)
+    if user is None:
+        user = await run_in_threadpool(runtime.users.by_api_key, credentials.credentials)
     if user is None:
         raise Unauthorized("this API key is not valid")
     return user
@@ -47,7 +52,7 @@ class Forbidden(BriefcastError):
     code = "forbidden"
 
 
-def _admin(user: CurrentUser) -> User:
+async def _admin(user: CurrentUser) -> User:
     if not user.is_admin:
         raise Forbidden("this page is for operators")
     return user
