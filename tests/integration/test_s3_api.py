@@ -71,9 +71,7 @@ def published(runtime: Runtime, client: TestClient) -> tuple[dict[str, str], str
     runtime.storage.put(keys["chapters"], CHAPTERS, "application/json+chapters")
     jobs = JobStore(runtime.db, runtime.queue, worker="test")
     jobs.begin_stage(podcast_id, "gathering")
-    jobs.complete(
-        podcast_id, title="Ada's brief", audio_key=keys["audio"], audio_bytes=len(AUDIO)
-    )
+    jobs.complete(podcast_id, title="Ada's brief", audio_key=keys["audio"], audio_bytes=len(AUDIO))
     return headers, podcast_id, user.id
 
 
@@ -116,6 +114,7 @@ def test_feed_lists_the_episode_and_its_media_redirects_to_s3(
     path = urlsplit(feed_url).path
     parsed = feedparser.parse(client.get(path).content)
     assert not parsed.bozo
+    assert parsed.entries[0].id == f"urn:uuid:{podcast_id}"
     enclosure = parsed.entries[0].enclosures[0]
     assert int(enclosure["length"]) == len(AUDIO)  # the size S3 reports
     response = client.get(urlsplit(enclosure["href"]).path, follow_redirects=False)
@@ -124,7 +123,7 @@ def test_feed_lists_the_episode_and_its_media_redirects_to_s3(
 
 
 def test_signed_media_links_redirect_only_when_valid(runtime: Runtime, client: TestClient) -> None:
-    _, _, _ = published(runtime, client)
+    published(runtime, client)
     key = "episodes/loose/file.mp3"
     runtime.storage.put(key, b"ID3 loose", "audio/mpeg")
     good = runtime.media.url(key, 60)
