@@ -23,7 +23,7 @@ from briefcast.errors import (
     ProviderRejected,
     ProviderUnavailable,
 )
-from briefcast.providers.elevenlabs_voice import ElevenLabsVoice, plan_requests, split_text
+from briefcast.providers.elevenlabs_voice import ElevenLabsVoice
 from briefcast.scripts import Turn
 from briefcast.segment_cache import SegmentCache
 from briefcast.settings import Settings, load_settings
@@ -198,14 +198,6 @@ def test_a_turn_longer_than_a_request_is_split_between_sentences_and_joined(
     starts = [w.start for w in rendered.words]
     assert starts == sorted(starts)
     assert rendered.words[-1].end == pytest.approx(rendered.duration, abs=0.01)
-
-
-def test_planning_splits_long_turns_and_never_exceeds_the_limit() -> None:
-    turns = [Turn("Maya", "a" * 50), Turn("Theo", "word " * 40), Turn("Maya", "short")]
-    plan = plan_requests(turns, 60)
-    assert all(sum(len(p.text) for p in request) <= 60 for request in plan)
-    assert [p.turn for request in plan for p in request] == [0, 1, 1, 1, 1, 2]
-    assert split_text("x" * 130, 60) == ["x" * 60, "x" * 60, "x" * 10]
 
 
 def test_identity_names_model_voice_and_settings(voice_for: Any, server: StubServer) -> None:

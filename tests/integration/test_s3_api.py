@@ -120,6 +120,12 @@ def test_feed_lists_the_episode_and_its_media_redirects_to_s3(
     response = client.get(urlsplit(enclosure["href"]).path, follow_redirects=False)
     assert response.status_code == 307
     assert httpx.get(response.headers["location"]).content == AUDIO
+    # A presigned URL is signed for GET only, so HEAD is answered without a redirect.
+    head = client.head(urlsplit(enclosure["href"]).path, follow_redirects=False)
+    assert head.status_code == 200
+    assert head.headers["content-length"] == str(len(AUDIO))
+    assert head.headers["content-type"] == "audio/mpeg"
+    assert head.content == b""
 
 
 def test_signed_media_links_redirect_only_when_valid(runtime: Runtime, client: TestClient) -> None:
