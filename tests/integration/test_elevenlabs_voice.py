@@ -152,6 +152,8 @@ def test_request_size_is_read_from_the_models_api_once_and_capped(
     assert voice.max_request_chars == 600
     assert stub.model_requests == 1
     assert voice_for(server, elevenlabs_max_request_chars=250).max_request_chars == 250
+    stub.report_limit = False  # the deprecated per-plan fields alone are not limits
+    assert voice_for(server).max_request_chars == 2000
 
 
 def test_an_unknown_model_is_a_configuration_error(voice_for: Any, server: StubServer) -> None:

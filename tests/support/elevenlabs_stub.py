@@ -103,6 +103,7 @@ class ElevenLabsStub:
     """The fake service's state: its limit, what it was asked, and failures to play back."""
 
     limit: int = 600
+    report_limit: bool = True
     failures: list[Reply] = field(default_factory=list)
     dialogue_requests: list[dict[str, Any]] = field(default_factory=list)
     model_requests: int = 0
@@ -124,8 +125,8 @@ class ElevenLabsStub:
             {
                 "model_id": MODEL,
                 "can_do_text_to_speech": True,
-                "maximum_text_length_per_request": self.limit,
                 "max_characters_request_subscribed_user": self.limit * 10,
+                **({"maximum_text_length_per_request": self.limit} if self.report_limit else {}),
             },
         ]
 

@@ -37,7 +37,7 @@ from __future__ import annotations
 import base64
 import re
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -249,9 +249,8 @@ class ElevenLabsVoice:
                 f"ElevenLabs offers no model {self._model!r} to this key; "
                 "check BRIEFCAST_ELEVENLABS_MODEL"
             )
-        limit = (
-            found.maximum_text_length_per_request or found.max_characters_request_subscribed_user
-        )
+        # The older max_characters_request_* fields are documented as not enforced.
+        limit = found.maximum_text_length_per_request
         return int(limit) if limit else None
 
     def _dialogue(self, request: Sequence[Piece]) -> list[Rendered]:
@@ -270,7 +269,7 @@ class ElevenLabsVoice:
         )
         return _split(answer, len(request), self._sample_rate)
 
-    def _call(self, what: str, fn: Any) -> Any:
+    def _call(self, what: str, fn: Callable[[], Any]) -> Any:
         def guarded() -> Any:
             from elevenlabs.core.api_error import ApiError
 
