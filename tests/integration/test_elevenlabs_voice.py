@@ -302,3 +302,36 @@ def test_start_up_refuses_elevenlabs_without_its_key_and_voices() -> None:
         load_settings(voice="elevenlabs", elevenlabs_voice_maya=MAYA, elevenlabs_voice_theo=THEO)
     with pytest.raises(ConfigurationError, match="BRIEFCAST_ELEVENLABS_VOICE_THEO is required"):
         load_settings(voice="elevenlabs", elevenlabs_api_key=API_KEY, elevenlabs_voice_maya=MAYA)
+
+
+def test_an_episode_is_mastered_from_elevenlabs_turns(
+    voice_for: Any, server: StubServer, stub: ElevenLabsStub
+) -> None:
+    from datetime import date
+
+    from briefcast.providers.template_writer import TemplateWriter
+    from briefcast.renderers import Workshop
+    from briefcast.rendering import MasterRequest
+    from briefcast.writers import Listener, ScriptRequest
+    from tests.support.fakes import sample_bills
+
+    stub.limit = 1500
+    day = date(2026, 3, 4)
+    request = ScriptRequest(
+        Listener("Ada", "VA"), "daily", day, tuple(sample_bills(2)), ("Maya", "Theo"), 120, 150
+    )
+    script = TemplateWriter().write(request)
+    workshop = Workshop(voice_for(server), InMemoryStorage())
+    for segment in script.segments:
+        workshop.synthesize(segment.turns)
+    paid = len(stub.dialogue_requests)
+    result = workshop.master(
+        MasterRequest(
+            "p1", "u1", script.to_json(), script.title, "briefcast", day, "d", "disclosure", "M & T"
+        )
+    )
+    assert len(stub.dialogue_requests) == paid  # mastering reads the cache, pays nothing more
+    spoken = sum(len(turn.text) for turn in script.turns) * CHAR_SECONDS
+    assert spoken < result.duration_seconds < spoken + 2.0 * len(script.turns)
+    assert abs(result.loudness_lufs + 16) <= 1
+    assert [c["bill_id"] for c in result.chapters] == [None, "119-hr-100", "119-hr-101", None]
