@@ -126,6 +126,36 @@ def import_bills(
     )
 
 
+@bills_app.command("fetch")
+def fetch_bills(
+    ids: Annotated[list[str], typer.Argument(help="Bill ids such as 119-hr-1234.")],
+) -> None:
+    """Fetch bills from the Congress.gov API (needs BRIEFCAST_CONGRESS_API_KEY) and store them."""
+    from briefcast.bills import BillId
+    from briefcast.errors import BillSourceError, NotFound
+    from briefcast.providers.congress_api import CongressApiSource
+
+    bill_ids = [BillId.parse(text) for text in ids]
+    runtime = _runtime()
+    key = runtime.settings.congress_api_key
+    if key is None or not key.get_secret_value():
+        raise ConfigurationError("BRIEFCAST_CONGRESS_API_KEY is required to fetch bills")
+    found, failed = [], 0
+    with CongressApiSource(key.get_secret_value(), runtime.settings.congress_api_url) as source:
+        for bill_id in bill_ids:
+            try:
+                found.append(source.fetch(bill_id))
+            except (NotFound, BillSourceError) as exc:
+                failed += 1
+                err.print(f"[yellow]skipped[/] {bill_id}: {exc}")
+    counts = runtime.bills.upsert(found)
+    out.print(
+        f"{counts.added} added, {counts.updated} updated, {counts.unchanged} unchanged, {failed} failed"
+    )
+    if failed:
+        raise typer.Exit(1)
+
+
 @bills_app.command("list")
 def list_bills(
     query: Annotated[str | None, typer.Argument(help="Words to search for.")] = None,

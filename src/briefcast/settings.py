@@ -108,6 +108,127 @@ class Settings(BaseSettings):
         "adapters with briefcast.providers.register.",
     )
 
+    breaker_failures: int = Field(
+        5,
+        ge=1,
+        le=100,
+        description="Consecutive transient failures of a network provider that open its "
+        "circuit: further calls fail fast until the cool-down has passed.",
+    )
+    breaker_cooldown_seconds: float = Field(
+        60.0, gt=0, le=3600, description="How long an open circuit stays open before one trial."
+    )
+
+    # --- Congress.gov (bill source) -----------------------------------------
+    congress_api_key: SecretStr | None = Field(
+        None, description="Congress.gov API v3 key, for `briefcast bills fetch`."
+    )
+    congress_api_url: str = Field(
+        "https://api.congress.gov/v3", description="Base URL of the Congress.gov API v3."
+    )
+
+    # --- S3-compatible storage (BRIEFCAST_STORAGE=s3) -----------------------
+    s3_bucket: str | None = Field(None, description="Bucket for episodes and cached audio.")
+    s3_endpoint_url: str | None = Field(
+        None,
+        description="Endpoint of an S3-compatible service, e.g. https://ewr1.vultrobjects.com; "
+        "unset: AWS S3.",
+    )
+    s3_region: str = Field("us-east-1", description="Region the bucket lives in.")
+    s3_prefix: str = Field(
+        "", description="Key prefix inside the bucket (e.g. briefcast/), to share a bucket."
+    )
+    s3_access_key_id: SecretStr | None = Field(
+        None,
+        description="Access key id; unset with the secret too: the usual AWS credential chain.",
+    )
+    s3_secret_access_key: SecretStr | None = Field(
+        None, description="Secret access key (set together with BRIEFCAST_S3_ACCESS_KEY_ID)."
+    )
+    s3_addressing_style: Literal["auto", "path", "virtual"] = Field(
+        "auto",
+        description="path (https://host/bucket/key, most S3-compatible services and local "
+        "servers) or virtual (https://bucket.host/key).",
+    )
+    s3_cdn_url: str | None = Field(
+        None,
+        description="Base URL of a CDN in front of the bucket; media links then point at it.",
+    )
+    s3_cdn_signed: bool = Field(
+        True,
+        description="Keep the presigned query on CDN links (the CDN forwards it to the bucket). "
+        "false: plain links for a public CDN; episodes greet listeners by name, so only do "
+        "this when the CDN enforces access itself.",
+    )
+    s3_max_attempts: int = Field(
+        3,
+        ge=1,
+        le=10,
+        description="Attempts boto makes at one request (its own quick retries) before the "
+        "failure reaches briefcast's retry policy.",
+    )
+    s3_timeout_seconds: float = Field(
+        30.0, gt=0, le=600, description="Longest wait for the object store to answer."
+    )
+
+    # --- ElevenLabs voice (BRIEFCAST_VOICE=elevenlabs) ----------------------
+    elevenlabs_api_key: SecretStr | None = Field(None, description="ElevenLabs API key.")
+    elevenlabs_base_url: str = Field(
+        "https://api.elevenlabs.io", description="ElevenLabs API base URL."
+    )
+    elevenlabs_model: str = Field("eleven_v3", description="Text-to-dialogue model id.")
+    elevenlabs_voice_maya: str | None = Field(None, description="ElevenLabs voice id for Maya.")
+    elevenlabs_voice_theo: str | None = Field(None, description="ElevenLabs voice id for Theo.")
+    elevenlabs_stability: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Voice stability; eleven_v3 takes 0.0 (creative), 0.5 (natural) or "
+        "1.0 (robust).",
+    )
+    elevenlabs_output_format: str = Field(
+        "mp3_44100_128", description="Audio format requested (codec_samplerate_bitrate)."
+    )
+    elevenlabs_max_request_chars: int = Field(
+        2000,
+        ge=100,
+        description="Most characters per dialogue request; the model's own limit (read from the "
+        "models API) applies when lower. ElevenLabs advises at most 2,000 for dialogue.",
+    )
+    elevenlabs_words_per_minute: float = Field(
+        150.0,
+        gt=0,
+        le=400,
+        description="Speaking rate assumed for length budgets (measuring it would cost money).",
+    )
+    elevenlabs_timeout_seconds: float = Field(
+        180.0, gt=0, le=900, description="Longest wait for one dialogue request."
+    )
+
+    # --- OpenAI-compatible script writer (BRIEFCAST_WRITER=llm) -------------
+    llm_base_url: str = Field(
+        "https://api.openai.com/v1",
+        description="Base URL of an OpenAI-compatible API (…/v1; /chat/completions is added).",
+    )
+    llm_model: str | None = Field(None, description="Chat model that writes scripts.")
+    llm_api_key: SecretStr | None = Field(
+        None, description="Bearer key for the chat API (optional for local servers)."
+    )
+    llm_response_format: Literal["json_schema", "json_object"] = Field(
+        "json_schema",
+        description="json_schema (strict structured output) or json_object (plain JSON mode, "
+        "for servers without schema support).",
+    )
+    llm_temperature: float = Field(0.4, ge=0, le=2, description="Sampling temperature.")
+    llm_timeout_seconds: float = Field(
+        90.0, gt=0, le=600, description="Longest wait for one chat completion."
+    )
+    llm_retry_delays: Annotated[tuple[float, ...], NoDecode] = Field(
+        (2.0, 8.0),
+        description="Pauses before retrying a transiently failing chat call, in seconds "
+        "(comma-separated); then the template writer takes over.",
+    )
+
     # --- live events and notifications ------------------------------------
     events_poll_seconds: float = Field(
         0.1,
@@ -179,7 +300,7 @@ class Settings(BaseSettings):
             return tuple(float(part) for part in value.split(",") if part.strip())
         return value
 
-    @field_validator("notify_retry_delays", mode="before")
+    @field_validator("notify_retry_delays", "llm_retry_delays", mode="before")
     @classmethod
     def _split_notify_delays(cls, value: object) -> object:
         if isinstance(value, str):
@@ -206,6 +327,13 @@ class Settings(BaseSettings):
             raise ValueError(
                 "BRIEFCAST_SECRET_KEY is required when BRIEFCAST_ENVIRONMENT=production"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _chosen_adapters_are_configured(self) -> Settings:
+        problems = [*_adapter_problems(self)]
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
     # --- derived values ----------------------------------------------------
@@ -253,6 +381,35 @@ class Settings(BaseSettings):
 
     def bill_count(self, episode_type: str) -> int:
         return self.daily_bill_count if episode_type == "daily" else self.weekly_bill_count
+
+
+def _adapter_problems(settings: Settings) -> list[str]:
+    """What the chosen production adapters are missing, each naming its variable."""
+    needs: list[tuple[str, object, str]] = []
+    if settings.storage == "s3":
+        needs.append(("BRIEFCAST_S3_BUCKET", settings.s3_bucket, "BRIEFCAST_STORAGE=s3"))
+        key, secret = settings.s3_access_key_id, settings.s3_secret_access_key
+        if key is not None or secret is not None:
+            needs.append(
+                ("BRIEFCAST_S3_ACCESS_KEY_ID", key, "BRIEFCAST_S3_SECRET_ACCESS_KEY is set")
+            )
+            needs.append(
+                ("BRIEFCAST_S3_SECRET_ACCESS_KEY", secret, "BRIEFCAST_S3_ACCESS_KEY_ID is set")
+            )
+    if settings.voice == "elevenlabs":
+        chosen = "BRIEFCAST_VOICE=elevenlabs"
+        needs.append(("BRIEFCAST_ELEVENLABS_API_KEY", settings.elevenlabs_api_key, chosen))
+        needs.append(("BRIEFCAST_ELEVENLABS_VOICE_MAYA", settings.elevenlabs_voice_maya, chosen))
+        needs.append(("BRIEFCAST_ELEVENLABS_VOICE_THEO", settings.elevenlabs_voice_theo, chosen))
+    if settings.writer == "llm":
+        needs.append(("BRIEFCAST_LLM_MODEL", settings.llm_model, "BRIEFCAST_WRITER=llm"))
+    return [f"{name} is required when {why}" for name, value, why in needs if not _present(value)]
+
+
+def _present(value: object) -> bool:
+    if isinstance(value, SecretStr):
+        return bool(value.get_secret_value().strip())
+    return isinstance(value, str) and bool(value.strip())
 
 
 def load_settings(**overrides: object) -> Settings:

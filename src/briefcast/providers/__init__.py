@@ -1,7 +1,9 @@
 """Adapters for every port, chosen by name from one registry.
 
 Built-in adapters register here exactly as a third-party one would, with a
-factory that takes the settings. Each factory imports its adapter module
+factory that takes the settings: offline defaults (voice ``espeak``, writer
+``template``, storage ``local``) and production ones (voice ``elevenlabs``,
+writer ``llm``, storage ``s3``). Each factory imports its adapter module
 lazily, so a vendor SDK is only imported when that adapter is chosen.
 """
 
@@ -69,6 +71,27 @@ def _local(settings: Settings) -> Any:
     return LocalStorage(settings.media_dir)
 
 
+def _s3(settings: Settings) -> Any:
+    from briefcast.providers.s3_storage import S3Storage
+
+    return S3Storage.from_settings(settings)
+
+
+def _elevenlabs(settings: Settings) -> Any:
+    from briefcast.providers.elevenlabs_voice import ElevenLabsVoice
+
+    return ElevenLabsVoice.from_settings(settings)
+
+
+def _llm(settings: Settings) -> Any:
+    from briefcast.providers.llm_writer import LlmWriter
+
+    return LlmWriter.from_settings(settings)
+
+
 register("voice", "espeak", _espeak)
+register("voice", "elevenlabs", _elevenlabs)
 register("writer", "template", _template)
+register("writer", "llm", _llm)
 register("storage", "local", _local)
+register("storage", "s3", _s3)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, RedirectResponse
 
 from briefcast.artwork import cover_png
@@ -70,7 +70,9 @@ def artwork(token: str, runtime: Services) -> Response:
     return Response(cover_png(), media_type="image/png", headers={"Cache-Control": "max-age=86400"})
 
 
-def _episode_file(runtime: Runtime, token: str, podcast_id: str, suffix: str) -> Response:
+def _episode_file(
+    runtime: Runtime, token: str, podcast_id: str, suffix: str, method: str = "GET"
+) -> Response:
     user = _owner(runtime, token)
     key, media_type = _feeds(runtime).file_key(user, podcast_id, suffix)
     storage = runtime.storage
@@ -79,6 +81,13 @@ def _episode_file(runtime: Runtime, token: str, podcast_id: str, suffix: str) ->
         if not path.is_file():
             raise NotFound("the episode file is missing")
         return FileResponse(path, media_type=media_type, headers=_PRIVATE)
+    if method == "HEAD":
+        # Object stores sign a URL for one method (GET): podcast apps' HEAD is answered here.
+        info = storage.stat(key)
+        if info is None:
+            raise NotFound("the episode file is missing")
+        size = {"Content-Length": str(info.size), "Accept-Ranges": "bytes"}
+        return Response(media_type=media_type, headers=_PRIVATE | size)
     url = storage.signed_url(key, runtime.settings.media_url_seconds)
     if url is None:
         raise NotFound("the episode file is not reachable")
@@ -93,16 +102,16 @@ _FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 @router.head("/feeds/{token}/{podcast_id}.mp3", include_in_schema=False)
 @router.get("/feeds/{token}/{podcast_id}.mp3", responses=_FILE_RESPONSES)
-def feed_audio(token: str, podcast_id: str, runtime: Services) -> Response:
+def feed_audio(token: str, podcast_id: str, runtime: Services, request: Request) -> Response:
     """An episode's MP3 (HEAD and byte ranges supported)."""
-    return _episode_file(runtime, token, podcast_id, "mp3")
+    return _episode_file(runtime, token, podcast_id, "mp3", request.method)
 
 
 @router.head("/feeds/{token}/{podcast_id}.vtt", include_in_schema=False)
 @router.get("/feeds/{token}/{podcast_id}.vtt", responses=_FILE_RESPONSES)
-def feed_transcript(token: str, podcast_id: str, runtime: Services) -> Response:
+def feed_transcript(token: str, podcast_id: str, runtime: Services, request: Request) -> Response:
     """An episode's WebVTT transcript."""
-    return _episode_file(runtime, token, podcast_id, "vtt")
+    return _episode_file(runtime, token, podcast_id, "vtt", request.method)
 
 
 @router.head("/feeds/{token}/{podcast_id}.chapters.json", include_in_schema=False)
@@ -110,6 +119,6 @@ def feed_transcript(token: str, podcast_id: str, runtime: Services) -> Response:
     "/feeds/{token}/{podcast_id}.chapters.json",
     responses=_FILE_RESPONSES,
 )
-def feed_chapters(token: str, podcast_id: str, runtime: Services) -> Response:
+def feed_chapters(token: str, podcast_id: str, runtime: Services, request: Request) -> Response:
     """An episode's chapters (Podcasting 2.0 JSON chapters)."""
-    return _episode_file(runtime, token, podcast_id, "chapters.json")
+    return _episode_file(runtime, token, podcast_id, "chapters.json", request.method)

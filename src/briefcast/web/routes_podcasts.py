@@ -32,7 +32,13 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 def _out(
     runtime: Runtime, podcast: Podcast, ticket: Ticket | None, message: str | None = None
 ) -> PodcastOut:
-    return podcast_out(podcast, ticket, runtime.media, runtime.settings.media_url_seconds, message)
+    ttl = runtime.settings.media_url_seconds
+
+    def link(key: str) -> str:
+        # Object stores sign their own URLs; files the API serves itself get /media/ links.
+        return runtime.storage.signed_url(key, ttl) or runtime.media.url(key, ttl)
+
+    return podcast_out(podcast, ticket, link, message)
 
 
 @router.post(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from briefcast.errors import NotFound
@@ -58,10 +58,19 @@ def media(
     expires: Annotated[int, Query()],
     signature: Annotated[str, Query(max_length=128)],
 ) -> Response:
-    """A stored file behind a signed, expiring URL (byte ranges supported)."""
+    """A stored file behind a signed, expiring URL (byte ranges supported).
+
+    With an object store behind the API, a valid link redirects to the store's
+    own signed URL.
+    """
     storage = runtime.storage
-    if not runtime.media.verify(key, expires, signature) or not isinstance(storage, LocalStorage):
+    if not runtime.media.verify(key, expires, signature):
         raise NotFound("this link is invalid or has expired")
+    if not isinstance(storage, LocalStorage):
+        url = storage.signed_url(key, runtime.settings.media_url_seconds)
+        if url is None:
+            raise NotFound("this link is invalid or has expired")
+        return RedirectResponse(url, status_code=307)
     path = storage.path(key)
     if not path.is_file():
         raise NotFound("no such file")

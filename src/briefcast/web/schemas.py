@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from briefcast.bills import Bill
-from briefcast.media import MediaSigner
 from briefcast.podcasts import Podcast
 from briefcast.scheduling import Ticket
 
@@ -142,11 +142,10 @@ def bill_out(bill: Bill) -> dict[str, Any]:
 def podcast_out(
     podcast: Podcast,
     ticket: Ticket | None,
-    signer: MediaSigner,
-    ttl: int,
+    link: Callable[[str], str],
     message: str | None = None,
 ) -> PodcastOut:
-    """The listener's view of a podcast; media links are signed and expire."""
+    """The listener's view of a podcast; ``link`` turns a storage key into a signed, expiring URL."""
     ready = podcast.status == "completed" and podcast.audio_key is not None
     base = f"episodes/{podcast.user_id}/{podcast.id}"
     error = None
@@ -176,9 +175,9 @@ def podcast_out(
         if podcast.retry and podcast.status == "processing"
         else None,
         error=error,
-        audio_url=signer.url(podcast.audio_key, ttl) if ready and podcast.audio_key else None,
-        transcript_url=signer.url(f"{base}/transcript.vtt", ttl) if ready else None,
-        chapters_url=signer.url(f"{base}/chapters.json", ttl) if ready else None,
+        audio_url=link(podcast.audio_key) if ready and podcast.audio_key else None,
+        transcript_url=link(f"{base}/transcript.vtt") if ready else None,
+        chapters_url=link(f"{base}/chapters.json") if ready else None,
         duration_seconds=podcast.duration_seconds,
         audio_bytes=podcast.audio_bytes,
         chapters=[ChapterOut(**c) for c in podcast.chapters],
