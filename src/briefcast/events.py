@@ -43,6 +43,11 @@ class Event:
         }
 
 
+# Built once: a statement object reused with parameters skips re-building and
+# re-hashing the SQL on every call (appends happen on every state change).
+_INSERT = podcast_events.insert()
+
+
 def append(
     conn: sa.Connection,
     *,
@@ -54,11 +59,14 @@ def append(
 ) -> int:
     """Record an event inside the caller's transaction; returns its id."""
     assert type in EVENT_TYPES, type
-    result = conn.execute(
-        podcast_events.insert().values(
-            podcast_id=podcast_id, user_id=user_id, type=type, data=data, created_at=at
-        )
-    )
+    values = {
+        "podcast_id": podcast_id,
+        "user_id": user_id,
+        "type": type,
+        "data": data,
+        "created_at": at,
+    }
+    result = conn.execute(_INSERT, values)
     key = result.inserted_primary_key
     assert key is not None, "an insert always has a primary key"
     return int(key[0])

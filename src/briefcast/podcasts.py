@@ -47,6 +47,18 @@ __all__ = [
 
 log = structlog.get_logger("briefcast.podcasts")
 
+# Hot statements, built once (re-building SQL per request costs more than running it).
+_STANDING = podcasts.select().where(
+    podcasts.c.user_id == sa.bindparam("user_id"),
+    sa.or_(
+        podcasts.c.status.in_(("queued", "processing")),
+        podcasts.c.dedup_key == sa.bindparam("dedup_key"),
+        # NULL when no key was sent: compares false, as it should.
+        podcasts.c.idempotency_key == sa.bindparam("idempotency_key"),
+    ),
+)
+_INSERT = podcasts.insert()
+
 FINAL = frozenset({"completed", "failed", "cancelled"})
 ACTIVE = frozenset({"queued", "processing"})
 EPISODE_TYPES = ("daily", "weekly")
@@ -240,12 +252,8 @@ class PodcastService:
         self, conn: sa.Connection, user_id: str, dedup_key: str, idempotency_key: str | None
     ) -> _Standing:
         """The listener's active episodes and any earlier answer to this request, in one read."""
-        matches = [podcasts.c.status.in_(ACTIVE), podcasts.c.dedup_key == dedup_key]
-        if idempotency_key is not None:
-            matches.append(podcasts.c.idempotency_key == idempotency_key)
-        rows = conn.execute(
-            podcasts.select().where(podcasts.c.user_id == user_id, sa.or_(*matches))
-        ).all()
+        params = {"user_id": user_id, "dedup_key": dedup_key, "idempotency_key": idempotency_key}
+        rows = conn.execute(_STANDING, params).all()
         return _Standing(tuple(Podcast.from_row(r) for r in rows), tuple(rows))
 
     def _validate_request(
@@ -317,7 +325,7 @@ class PodcastService:
             "characters_synthesized": 0,
             "characters_cached": 0,
         }
-        conn.execute(podcasts.insert().values(row))
+        conn.execute(_INSERT, row)
         events.append(
             conn,
             podcast_id=row["id"],

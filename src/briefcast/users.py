@@ -28,6 +28,7 @@ __all__ = ["User", "UserStore", "hash_key", "new_feed_token"]
 
 _KEY_PREFIX = "bc_"
 _KEY_CACHE_SIZE = 10_000
+_BY_KEY_HASH = users.select().where(users.c.api_key_hash == sa.bindparam("digest"))
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,7 @@ class UserStore:
         digest = hash_key(api_key)
         now = time.monotonic()
         with self._db.read() as conn:
-            row = conn.execute(users.select().where(users.c.api_key_hash == digest)).first()
+            row = conn.execute(_BY_KEY_HASH, {"digest": digest}).first()
         if row is None:
             return None
         user = User.from_row(row)
