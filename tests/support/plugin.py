@@ -3,7 +3,11 @@
 Loaded with ``BRIEFCAST_PLUGINS=tests.support.plugin``, it registers a voice,
 ``ledger-tone``: the tone voice, optionally slowed down (so a test can kill a
 worker in the middle of synthesis), that appends one line per rendered turn to
-a ledger file — the characters a paid provider would have billed.
+a ledger file — the characters a paid provider would have billed. While the
+file named by ``BRIEFCAST_TEST_VOICE_REJECT_FILE`` exists, the voice refuses
+every request the way a provider refuses a bad key (:class:`ProviderRejected`,
+with the file's text as the reason), so a test can make an episode fail for
+real and then let its retry succeed.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import time
 from collections.abc import Sequence
 
 from briefcast import providers
+from briefcast.errors import ProviderRejected
 from briefcast.scripts import Script, Turn
 from briefcast.settings import Settings
 from briefcast.testing import ToneVoice
@@ -23,12 +28,16 @@ from briefcast.writers import ScriptRequest
 class LedgerToneVoice(ToneVoice):
     name = "ledger-tone"
 
-    def __init__(self, ledger: str | None, delay: float) -> None:
+    def __init__(self, ledger: str | None, delay: float, reject_file: str | None = None) -> None:
         super().__init__()
         self._ledger = ledger
         self._delay = delay
+        self._reject_file = reject_file
 
     def render(self, turns: Sequence[Turn]) -> list[Rendered]:
+        if self._reject_file and os.path.exists(self._reject_file):
+            with open(self._reject_file) as reason:
+                raise ProviderRejected(reason.read().strip() or "the voice provider refused")
         results = []
         for turn in turns:
             time.sleep(self._delay)
@@ -43,6 +52,7 @@ def _ledger_tone(settings: Settings) -> LedgerToneVoice:
     return LedgerToneVoice(
         os.environ.get("BRIEFCAST_TEST_LEDGER"),
         float(os.environ.get("BRIEFCAST_TEST_VOICE_DELAY", "0")),
+        os.environ.get("BRIEFCAST_TEST_VOICE_REJECT_FILE"),
     )
 
 
