@@ -160,10 +160,14 @@ class Snapshot:
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready: datetimes as ISO 8601 strings, derived figures included."""
-        data = _jsonable(asdict(self))
+        data: dict[str, Any] = _jsonable(asdict(self))
         data["throughput"]["per_minute"] = round(self.throughput.per_minute, 3)
-        data["tts_last_day"]["cache_share"] = self.tts_last_day.cache_share
-        data["tts_all_time"]["cache_share"] = self.tts_all_time.cache_share
+        for name, usage in (
+            ("tts_last_day", self.tts_last_day),
+            ("tts_all_time", self.tts_all_time),
+        ):
+            share = usage.cache_share
+            data[name]["cache_share"] = None if share is None else round(share, 4)
         return data
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import PHONE, Site
+from tests.browser.site import PHONE, Site
 
 # Every form control needs a label; every button and link a name; there must be a
 # polite live region for status changes. Hidden parts count too: they appear later.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import PHONE, Site, eventually, screenshot
+from tests.browser.site import PHONE, Site, eventually, screenshot
 
 SLOW = 60_000
 
@@ -32,9 +32,7 @@ def test_a_listener_who_is_not_an_operator_gets_no_dashboard(site: Site, page: P
     expect(page.get_by_role("link", name="Dashboard")).to_have_count(0)
 
 
-def test_the_dashboard_shows_running_work_failures_and_retries_them(
-    site: Site, page: Page
-) -> None:
+def test_the_dashboard_shows_running_work_failures_and_retries_them(site: Site, page: Page) -> None:
     # One listener's episode fails for real; another's is in production while we look.
     gus = site.new_listener("gus")
     hal = site.new_listener("hal")

@@ -7,7 +7,8 @@ a ledger file — the characters a paid provider would have billed. While the
 file named by ``BRIEFCAST_TEST_VOICE_REJECT_FILE`` exists, the voice refuses
 every request the way a provider refuses a bad key (:class:`ProviderRejected`,
 with the file's text as the reason), so a test can make an episode fail for
-real and then let its retry succeed.
+real and then let its retry succeed. ``BRIEFCAST_TEST_VOICE_BUSY_FILE`` does the
+same with a passing outage (:class:`ProviderUnavailable`), which is retried.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import time
 from collections.abc import Sequence
 
 from briefcast import providers
-from briefcast.errors import ProviderRejected
+from briefcast.errors import ProviderRejected, ProviderUnavailable
 from briefcast.scripts import Script, Turn
 from briefcast.settings import Settings
 from briefcast.testing import ToneVoice
@@ -28,16 +29,24 @@ from briefcast.writers import ScriptRequest
 class LedgerToneVoice(ToneVoice):
     name = "ledger-tone"
 
-    def __init__(self, ledger: str | None, delay: float, reject_file: str | None = None) -> None:
+    def __init__(
+        self,
+        ledger: str | None,
+        delay: float,
+        reject_file: str | None = None,
+        busy_file: str | None = None,
+    ) -> None:
         super().__init__()
         self._ledger = ledger
         self._delay = delay
         self._reject_file = reject_file
+        self._busy_file = busy_file
 
     def render(self, turns: Sequence[Turn]) -> list[Rendered]:
-        if self._reject_file and os.path.exists(self._reject_file):
-            with open(self._reject_file) as reason:
-                raise ProviderRejected(reason.read().strip() or "the voice provider refused")
+        if reason := _read(self._reject_file):
+            raise ProviderRejected(reason)
+        if reason := _read(self._busy_file):
+            raise ProviderUnavailable(reason)
         results = []
         for turn in turns:
             time.sleep(self._delay)
@@ -53,7 +62,16 @@ def _ledger_tone(settings: Settings) -> LedgerToneVoice:
         os.environ.get("BRIEFCAST_TEST_LEDGER"),
         float(os.environ.get("BRIEFCAST_TEST_VOICE_DELAY", "0")),
         os.environ.get("BRIEFCAST_TEST_VOICE_REJECT_FILE"),
+        os.environ.get("BRIEFCAST_TEST_VOICE_BUSY_FILE"),
     )
+
+
+def _read(path: str | None) -> str | None:
+    """The reason written in ``path``, or None when there is no such file."""
+    if not path or not os.path.exists(path):
+        return None
+    with open(path) as reason:
+        return reason.read().strip() or "the voice provider did not answer"
 
 
 class SlowTemplateWriter:
