@@ -306,6 +306,17 @@ def test_notification_settings_webhooks_and_feed(site: Site, page: Page) -> None
         what="the service worker to be active",
     )
     assert urlsplit(script).path == "/sw.js"
+    # Headless Chromium has no push service, so subscribing may be refused; the page must
+    # then say so, and the server must hold exactly what the page claims.
+    state = page.locator("#push-state")
+    expect(state).to_contain_text("web push", ignore_case=True)
+    with site.api(key) as client:
+        subscriptions = client.get("/api/me/push-subscriptions").json()["subscriptions"]
+    if state.inner_text().startswith("Web push is on"):
+        assert len(subscriptions) == 1
+    else:
+        expect(state).to_contain_text("web push could not be set up")
+        assert subscriptions == []
 
 
 def test_sign_out_forgets_the_key(site: Site, page: Page) -> None:

@@ -19,7 +19,7 @@ const history_ = new History({
 const player = new Player();
 const bills = new BillBrowser();
 const settings = new Settings();
-const board = new LiveBoard({ onFinished: finished });
+const board = new LiveBoard({ onFinished: finished, onActive: (id) => history_.remove(id) });
 
 function showMessage(text) {
   $("generate-message").textContent = text;

@@ -15,13 +15,16 @@ export class LiveBoard {
    * @param {object} options
    * @param {(id: string, type: string, data: object) => void} options.onFinished
    *   called once when an episode completes, fails or is cancelled.
+   * @param {(id: string) => void} options.onActive
+   *   called when an episode gets a card (e.g. a failed one an operator retried).
    */
-  constructor({ onFinished }) {
+  constructor({ onFinished, onActive }) {
     this.list = document.getElementById("live-cards");
     this.empty = document.getElementById("live-empty");
     this.streamState = document.getElementById("stream-state");
     this.template = document.getElementById("card-template");
     this.onFinished = onFinished;
+    this.onActive = onActive;
     this.cards = new Map();
     this.source = null;
     this.ticker = null;
@@ -90,6 +93,7 @@ export class LiveBoard {
     node.querySelector('[data-action="cancel"]').addEventListener("click", () => this.cancel(card));
     this.cards.set(podcast.id, card);
     this.list.prepend(node);
+    this.onActive(podcast.id);
     this.updateEmpty();
     if (!this.ticker) this.ticker = setInterval(() => this.tick(), 1000);
     return card;
