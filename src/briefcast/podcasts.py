@@ -465,6 +465,10 @@ class PodcastService:
             raise NotFound("no such podcast")
         return Podcast.from_row(row)
 
+    def retry_for_operator(self, podcast_id: str) -> Podcast:
+        """An operator's retry of any listener's failed podcast: as if its listener pressed Retry."""
+        return self.retry(self._load(podcast_id).user_id, podcast_id)
+
 
 def release_next(
     db: Database,

@@ -13,10 +13,12 @@ from fastapi import FastAPI
 from briefcast import __version__
 from briefcast.runtime import Runtime
 from briefcast.web import (
+    routes_admin,
     routes_bills,
     routes_events,
     routes_feeds,
     routes_notifications,
+    routes_pages,
     routes_podcasts,
     routes_system,
 )
@@ -63,6 +65,8 @@ def create_app(runtime: Runtime, *, worker: Worker | None = None) -> FastAPI:
     app.include_router(routes_events.router)
     app.include_router(routes_notifications.router)
     app.include_router(routes_feeds.router)
+    app.include_router(routes_admin.router)
+    app.include_router(routes_pages.router)
     return app
 
 
