@@ -11,7 +11,7 @@ from fastapi import APIRouter
 
 from briefcast.dashboard import Dashboard
 from briefcast.web.deps import Admin, Services
-from briefcast.web.schemas import ErrorOut, PodcastOut, podcast_out
+from briefcast.web.schemas import ErrorOut, PodcastOut, present
 
 __all__ = ["router"]
 
@@ -44,4 +44,4 @@ def retry_podcast(podcast_id: str, admin: Admin, runtime: Services) -> PodcastOu
     """Run any listener's failed podcast again from the stage that failed."""
     podcast = runtime.podcasts.retry_for_operator(podcast_id)
     ticket = runtime.tickets.for_podcast(podcast)
-    return podcast_out(podcast, ticket, runtime.media, runtime.settings.media_url_seconds)
+    return present(runtime, podcast, ticket)

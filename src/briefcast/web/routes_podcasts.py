@@ -16,7 +16,7 @@ from briefcast.rendering import episode_keys
 from briefcast.runtime import Runtime
 from briefcast.scheduling import Ticket
 from briefcast.web.deps import CurrentUser, Services
-from briefcast.web.schemas import EnqueueIn, ErrorOut, PodcastListOut, PodcastOut, podcast_out
+from briefcast.web.schemas import EnqueueIn, ErrorOut, PodcastListOut, PodcastOut, present
 
 __all__ = ["router"]
 
@@ -32,13 +32,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 def _out(
     runtime: Runtime, podcast: Podcast, ticket: Ticket | None, message: str | None = None
 ) -> PodcastOut:
-    ttl = runtime.settings.media_url_seconds
-
-    def link(key: str) -> str:
-        # Object stores sign their own URLs; files the API serves itself get /media/ links.
-        return runtime.storage.signed_url(key, ttl) or runtime.media.url(key, ttl)
-
-    return podcast_out(podcast, ticket, link, message)
+    return present(runtime, podcast, ticket, message)
 
 
 @router.post(

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from briefcast.bills import Bill
 from briefcast.podcasts import Podcast
+from briefcast.runtime import Runtime
 from briefcast.scheduling import Ticket
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "WebhookListOut",
     "WebhookOut",
     "podcast_out",
+    "present",
 ]
 
 
@@ -279,3 +281,16 @@ class WebhookListOut(BaseModel):
 
 class FeedTokenOut(BaseModel):
     feed_url: str
+
+
+def present(
+    runtime: Runtime, podcast: Podcast, ticket: Ticket | None, message: str | None = None
+) -> PodcastOut:
+    """A podcast for its listener (or an operator), with media links valid for a while."""
+    ttl = runtime.settings.media_url_seconds
+
+    def link(key: str) -> str:
+        # Object stores sign their own URLs; files the API serves itself get /media/ links.
+        return runtime.storage.signed_url(key, ttl) or runtime.media.url(key, ttl)
+
+    return podcast_out(podcast, ticket, link, message)
