@@ -53,7 +53,13 @@ def _wait_done(
 
 
 def run(url: str, keys: list[str], bills: list[str], burst: int, warmup: int) -> dict[str, object]:
-    client = httpx.Client(base_url=url, timeout=60)
+    with httpx.Client(base_url=url, timeout=60) as client:
+        return _measure(client, keys, bills, burst, warmup)
+
+
+def _measure(
+    client: httpx.Client, keys: list[str], bills: list[str], burst: int, warmup: int
+) -> dict[str, object]:
 
     def post(key: str, n: int) -> tuple[float, dict[str, object]]:
         chosen = sorted(

@@ -31,8 +31,10 @@ def test_a_database_restart_loses_nothing_and_never_answers_500(tmp_path: Path) 
         ]
         accepted: list[tuple[str, str]] = []
         statuses: list[int] = []
-        with server(env, tmp_path / "server.log") as srv:
-            client = httpx.Client(base_url=srv.url or "", timeout=30)
+        with (
+            server(env, tmp_path / "server.log") as srv,
+            httpx.Client(base_url=srv.url or "", timeout=30) as client,
+        ):
 
             def post(key: str) -> None:
                 response = client.post(
