@@ -88,11 +88,13 @@ def serve(
 @app.command(name="worker")
 def run_worker() -> None:
     """Run a worker alone (several may share one Postgres database)."""
+    from briefcast.gcpolicy import settle_heap
     from briefcast.worker import Worker
 
     runtime = _runtime()
     node = Worker(runtime)
     node.start()
+    settle_heap()
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())

@@ -127,11 +127,18 @@ _child_workshop: Workshop | None = None
 def _init_child(settings: Settings) -> None:
     global _child_workshop
     _exit_with_parent()
-    # Rendering is batch work: it may use every idle cycle, but answering a
-    # listener's request always comes first.
-    os.nice(10)
+    _run_as_background_work()
     providers.load_plugins(settings)
     _child_workshop = Workshop.from_settings(settings)
+
+
+def _run_as_background_work() -> None:
+    """Rendering is batch work: it may use every idle cycle, but answering a
+    listener's request always comes first (Linux: the idle scheduling class)."""
+    if hasattr(os, "SCHED_IDLE"):
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    else:
+        os.nice(19)
 
 
 def _exit_with_parent() -> None:

@@ -28,7 +28,7 @@ class Runtime:
         self.settings = settings
         providers.load_plugins(settings)
         self.db = Database(settings.sqlalchemy_url)
-        self.queue = DbosQueue(settings.sqlalchemy_url)
+        self.queue = DbosQueue(settings.sqlalchemy_url, engine=self.db.engine_for_durable_engine())
         self.tickets = TicketOffice(self.db, settings)
         self.users = UserStore(self.db)
         self.bills = BillStore(self.db)

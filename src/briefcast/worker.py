@@ -85,6 +85,7 @@ class Worker:
             log_level=settings.log_level,
             notifier=self.deliverer,
             notify_slots=settings.notify_slots,
+            engine=self.runtime.db.engine_for_durable_engine(),
         )
         self._heartbeat()
         self.engine.start()

@@ -77,6 +77,7 @@ def start_fake_worker(runtime: Runtime, book: StageBook) -> DbosWorker:
         app_version=settings.app_version,
         slots=settings.worker_slots,
         poll_seconds=settings.queue_poll_seconds,
+        engine=runtime.db.engine_for_durable_engine(),
     )
     worker.start()
     return worker

@@ -61,8 +61,9 @@ def migrate_engine_schema(url: str) -> None:
 class DbosQueue:
     """:class:`~briefcast.engine.JobQueue` through a DBOS client; runs no workers."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, engine: sa.Engine | None = None) -> None:
         self._url = url
+        self._engine = engine
         self._client: DBOSClient | None = None
         self._lock = threading.Lock()
 
@@ -70,7 +71,10 @@ class DbosQueue:
     def client(self) -> DBOSClient:
         with self._lock:
             if self._client is None:
-                self._client = DBOSClient(system_database_url=self._url, lazy=True)
+                if self._engine is not None:
+                    self._client = DBOSClient(system_database_engine=self._engine, lazy=True)
+                else:
+                    self._client = DBOSClient(system_database_url=self._url, lazy=True)
             return self._client
 
     def enqueue(self, conn: sa.Connection, job_id: str, *, priority: int, hold: bool) -> None:
@@ -146,6 +150,7 @@ class DbosWorker:
         log_level: str = "warning",
         notifier: DeliveryRunner | None = None,
         notify_slots: int = 4,
+        engine: sa.Engine | None = None,
     ) -> None:
         self._runner = runner
         self._notifier = notifier
@@ -160,6 +165,9 @@ class DbosWorker:
             "log_level": "INFO" if log_level == "debug" else "WARNING",
             "sys_db_pool_size": max(10, slots * 3),
         }
+        if engine is not None:
+            # Given an engine, the library uses it as-is (see Database.engine_for_durable_engine).
+            self._config["system_database_engine"] = engine
 
     def start(self) -> None:
         global _runner, _notifier

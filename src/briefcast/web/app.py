@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from fastapi import FastAPI
 
 from briefcast import __version__
+from briefcast.gcpolicy import settle_heap
 from briefcast.runtime import Runtime
 from briefcast.web import (
     routes_admin,
@@ -43,6 +44,7 @@ def create_app(runtime: Runtime, *, worker: Worker | None = None) -> FastAPI:
         # The engine's start-up and shutdown block; keep them off the event loop.
         if worker is not None:
             await asyncio.to_thread(worker.start)
+        settle_heap()
         try:
             yield
         finally:
