@@ -7,12 +7,19 @@ verdict, raising :class:`~briefcast.errors.AudioQualityError` with reasons a
 listener can read. Everything streams in blocks, so a long episode is measured
 in a few megabytes.
 
+Mastering decodes and measures its MP3 while encoding it (see
+:func:`briefcast.mp3.encode_and_inspect`), so the finished file need not be
+decoded again: :func:`confirm` proves, cheaply, that the stored file is exactly
+the audio that was measured behind its tag, and that a player reads it as that
+long, at that rate, in mono.
+
 The meters are public because mastering uses the same ones to hit its targets.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -28,7 +35,9 @@ __all__ = [
     "SilenceMeter",
     "TruePeakMeter",
     "check",
+    "confirm",
     "decode_blocks",
+    "id3_length",
     "inspect",
     "measure",
     "to_db",
@@ -287,6 +296,43 @@ def inspect(mp3: bytes) -> AudioReport:
     """Decode ``mp3`` and measure it; :class:`AudioQualityError` if it cannot be decoded."""
     rate, blocks = decode_blocks(mp3)
     return measure(rate, blocks)
+
+
+def confirm(mp3: bytes, measured: AudioReport, audio_sha256: str) -> None:
+    """Raise :class:`AudioQualityError` unless ``mp3`` is the measured audio behind an ID3 tag.
+
+    ``audio_sha256`` is the SHA-256 of the audio frames that were decoded into
+    ``measured``; the frames after the tag must hash to it, and a player's parse
+    of the whole file must find ``measured``'s length, rate and one channel.
+    """
+    import miniaudio
+
+    frames = mp3[id3_length(mp3) :]
+    if hashlib.sha256(frames).hexdigest() != audio_sha256:
+        raise AudioQualityError("The stored episode is not the audio that passed its check.")
+    try:
+        info = miniaudio.mp3_get_info(mp3)
+    except miniaudio.MiniaudioError as exc:
+        raise AudioQualityError(
+            "The episode file cannot be played: it is not a valid MP3."
+        ) from exc
+    expected = round(measured.duration_seconds * measured.sample_rate)
+    if (info.nchannels, info.sample_rate, info.num_frames) != (1, measured.sample_rate, expected):
+        raise AudioQualityError(
+            f"A player reads the episode as {info.num_frames} frames at {info.sample_rate} Hz "
+            f"in {info.nchannels} channel(s), not the {expected} mono frames that were checked."
+        )
+
+
+def id3_length(data: bytes) -> int:
+    """Bytes an ID3v2 tag takes at the start of ``data`` (0 when there is none)."""
+    if len(data) < 10 or not data.startswith(b"ID3") or any(b >= 0x80 for b in data[6:10]):
+        return 0
+    size = 0
+    for byte in data[6:10]:  # "syncsafe": seven bits a byte, so no byte looks like a frame sync
+        size = size << 7 | byte
+    footer = 10 if data[5] & 0x10 else 0
+    return 10 + size + footer
 
 
 def check(

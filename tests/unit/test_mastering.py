@@ -111,26 +111,51 @@ lengths_strategy = st.lists(
 )
 
 
-@given(lengths_strategy)
+def sixteen_bit(segments: list[SpokenSegment]) -> list[SpokenSegment]:
+    """The same segments with every sample rounded to a 16-bit step, as eSpeak renders."""
+    return [
+        SpokenSegment(
+            s.segment,
+            tuple(
+                Rendered(np.round(r.samples * 32768).astype(np.float32) / 32768, r.sample_rate)
+                for r in s.audio
+            ),
+        )
+        for s in segments
+    ]
+
+
+@given(lengths_strategy, st.booleans())
 @settings(max_examples=60, deadline=None)
-def test_join_is_sample_exact(lengths: list[list[int]]) -> None:
+def test_join_is_sample_exact(lengths: list[list[int]], pcm: bool) -> None:
     config = MasteringSettings()
-    timeline = plan(fake_segments(lengths), config)
+    segments = fake_segments(lengths)
+    if pcm:
+        segments = sixteen_bit(segments)
+    timeline = plan(iter(segments), config)
     audio = join(timeline)
     parts = sum(sum(turns) for turns in lengths)
     gaps = [b.start - a.end for a, b in itertools.pairwise(timeline.placements)]
     lead, tail = round(0.3 * 22_050), round(0.8 * 22_050)
     assert len(audio) == timeline.total == parts + sum(gaps) + lead + tail
     silence = np.ones(len(audio), dtype=bool)
-    for placement, n in zip(
-        timeline.placements, [n for turns in lengths for n in turns], strict=True
-    ):
-        assert placement.end - placement.start == n
-        np.testing.assert_array_equal(
-            audio[placement.start : placement.end], placement.rendered.samples
-        )
+    renders = [r for s in segments for r in s.audio]
+    for placement, rendered in zip(timeline.placements, renders, strict=True):
+        assert placement.end - placement.start == len(rendered.samples)
+        np.testing.assert_array_equal(audio[placement.start : placement.end], rendered.samples)
         silence[placement.start : placement.end] = False
     assert not audio[silence].any()
+
+
+def test_sixteen_bit_audio_is_held_at_half_the_size_and_other_audio_as_it_is() -> None:
+    segments = fake_segments([[1000, 2000]])
+    floats = plan(segments, MasteringSettings()).placements
+    pcm = plan(sixteen_bit(segments), MasteringSettings()).placements
+    assert [p.samples.dtype for p in floats] == [np.float32, np.float32]
+    assert [p.samples.dtype for p in pcm] == [np.int16, np.int16]
+    loud = Rendered(np.full(100, 1.0, np.float32), 22_050)  # full scale has no int16 code
+    segment = SpokenSegment(Segment("intro", "Hi", (Turn("Maya", "Hello."),)), (loud,))
+    assert plan([segment], MasteringSettings()).placements[0].samples.dtype == np.float32
 
 
 @given(lengths_strategy)
@@ -147,12 +172,13 @@ def test_pauses_are_breaths_within_segments_and_a_second_between(lengths: list[l
             assert 0.4 - 1e-4 <= gap <= 0.6 + 1e-4
 
 
-@given(lengths_strategy, st.data())
+@given(lengths_strategy, st.booleans(), st.data())
 @settings(max_examples=40, deadline=None)
 def test_blocks_and_windows_are_slices_of_the_join(
-    lengths: list[list[int]], data: st.DataObject
+    lengths: list[list[int]], pcm: bool, data: st.DataObject
 ) -> None:
-    timeline = plan(fake_segments(lengths), MasteringSettings())
+    segments = fake_segments(lengths)
+    timeline = plan(sixteen_bit(segments) if pcm else segments, MasteringSettings())
     whole = join(timeline)
     np.testing.assert_array_equal(np.concatenate(list(timeline.blocks())), whole)
     start = data.draw(st.integers(-500, timeline.total + 500))
