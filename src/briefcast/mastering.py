@@ -11,7 +11,9 @@ chapter files are timed from the voice's word timings on the same timeline.
 
 Everything here is pure: bytes and numbers in, bytes and numbers out. The
 episode is never held whole in memory; it is produced block by block from the
-turns' own samples, so a weekly episode needs about 25 MB beyond them.
+turns' samples, which the timeline keeps as 16-bit integers whenever that is
+exact (always, for eSpeak and for audio read from the segment cache): about
+35 MB for a weekly episode, and about 25 MB more while it is encoded.
 
 Default format: 22.05 kHz, 64 kbit/s CBR mono (MPEG-2 layer III). The offline
 voice renders at 22.05 kHz, so nothing is resampled; speech carries little

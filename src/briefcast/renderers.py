@@ -36,17 +36,6 @@ class Workshop:
         self.storage = storage
         self.cache = SegmentCache(storage)
 
-    def _spoken(self, script: Script) -> Iterator[SpokenSegment]:
-        """Each segment with its turns' audio, read from the cache one segment at a time.
-
-        Synthesis put every turn in the cache; reading through the cache also
-        re-renders any entry that has since gone missing instead of failing.
-        Mastering keeps a compact copy, so each segment's audio can go once placed.
-        """
-        for segment in script.segments:
-            audio, _ = self.cache.render_with_cache(self.voice, segment.turns)
-            yield SpokenSegment(segment, tuple(audio))
-
     @classmethod
     def from_settings(cls, settings: Settings) -> Workshop:
         return cls(
@@ -104,6 +93,17 @@ class Workshop:
             loudness_lufs=episode.loudness_lufs,
             true_peak_dbtp=episode.true_peak_dbtp,
         )
+
+    def _spoken(self, script: Script) -> Iterator[SpokenSegment]:
+        """Each segment with its turns' audio, read from the cache one segment at a time.
+
+        Synthesis put every turn in the cache; reading through the cache also
+        re-renders any entry that has since gone missing instead of failing.
+        Mastering keeps a compact copy, so each segment's audio can go once placed.
+        """
+        for segment in script.segments:
+            audio, _ = self.cache.render_with_cache(self.voice, segment.turns)
+            yield SpokenSegment(segment, tuple(audio))
 
 
 class InlineRenderer:
