@@ -49,7 +49,8 @@ BILLS_PER_EPISODE: Mapping[EpisodeType, int] = MappingProxyType({"daily": 3, "we
 _TOLERANCE = 0.2
 _STAND_IN = Listener("Listener")
 _STAND_IN_DAY = date(2001, 1, 1)
-_STAND_IN_BILL = Bill(BillId(100, "hr", 1), "A bill.")
+#: Stands in for the bills in the intro and outro: a public record with a summary, as most are.
+_STAND_IN_BILL = Bill(BillId(100, "hr", 1), "A bill.", summary="A summary.", source="billstatus")
 _LEAD, _OTHER = 0, 1
 _MEMO_SIZE = 512
 
