@@ -225,6 +225,7 @@ def test_spoken_segment_needs_one_render_per_turn() -> None:
         {"bitrate_kbps": 320},
         {"turn_pause": (0.6, 0.3)},
         {"limiter_ramp_ms": 0.0},
+        {"meter_margin_db": -0.1},
     ],
 )
 def test_settings_refuse_what_cannot_work(changes: dict[str, object]) -> None:
@@ -263,6 +264,25 @@ def test_loud_voice_is_limited_not_clipped() -> None:
     assert 20 * math.log10(float(np.abs(resample_poly(samples, 4, 1)).max())) <= -1.0
     assert np.count_nonzero(np.abs(samples) >= 32767 / 32768) == 0
     assert result.loudness_lufs == pytest.approx(-16.0, abs=1.0)
+
+
+def test_the_true_peak_stays_a_margin_under_the_ceiling_for_other_meters() -> None:
+    voice = ToneVoice()
+    audio = []
+    for segment in SCRIPT:
+        rendered = voice.render(segment.turns)
+        for r in rendered:
+            r.samples[::5_000] = 0.9  # clicks far over the ceiling once brought to -16 LUFS
+        audio.append(SpokenSegment(segment, tuple(rendered)))
+    # No headroom on the first pass, so only the margin can push the peak further down.
+    plain = master(audio, META, MasteringSettings(peak_margin_db=0.0, meter_margin_db=0.0))
+    wide = master(audio, META, MasteringSettings(peak_margin_db=0.0, meter_margin_db=1.5))
+    assert -2.5 < plain.true_peak_dbtp <= -1.0
+    assert wide.true_peak_dbtp <= -2.5
+    samples, _ = decoded(wide.mp3)
+    independent = 20 * math.log10(float(np.abs(resample_poly(samples, 4, 1)).max()))
+    assert independent <= -2.5 + 0.05
+    assert wide.loudness_lufs == pytest.approx(-16.0, abs=0.5)
 
 
 def test_duration_is_measured_from_the_decoded_mp3(episode: MasteredEpisode) -> None:
