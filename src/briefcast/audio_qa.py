@@ -1,11 +1,17 @@
 """Listening to a finished episode the way a player would, and judging it.
 
 :func:`inspect` decodes an MP3 and measures it: duration, integrated loudness
-(ITU-R BS.1770 with pyloudnorm's K-weighting filters), true peak (4x
+(ITU-R BS.1770, with the K-weighting filters pyloudnorm uses), true peak (4x
 oversampled), silences and clipping. :func:`check` turns a report into a
 verdict, raising :class:`~briefcast.errors.AudioQualityError` with reasons a
 listener can read. Everything streams in blocks, so a long episode is measured
 in a few megabytes.
+
+Mastering decodes and measures its MP3 while encoding it (see
+:func:`briefcast.mp3.encode_and_inspect`), so the finished file need not be
+decoded again: :func:`confirm` proves, cheaply, that the stored file is exactly
+the audio that was measured behind its tag, and that a player reads it as that
+long, at that rate, in mono.
 
 The meters are public because mastering uses the same ones to hit its targets.
 """
@@ -13,6 +19,7 @@ The meters are public because mastering uses the same ones to hit its targets.
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -25,11 +32,15 @@ from briefcast.errors import AudioQualityError
 __all__ = [
     "AudioReport",
     "LoudnessMeter",
+    "Section",
     "SilenceMeter",
     "TruePeakMeter",
     "check",
+    "confirm",
     "decode_blocks",
+    "id3_length",
     "inspect",
+    "k_weighting",
     "measure",
     "to_db",
     "true_peak_envelope",
@@ -62,16 +73,17 @@ def to_db(value: float) -> float:
 def _interpolator() -> tuple[npt.NDArray[np.float32], float]:
     """The three fractional phases of a 4x interpolator, and their peak bound.
 
-    A 49-tap Kaiser-windowed sinc, the length of BS.1770-4's reference
-    interpolator (12 taps a phase). Its whole-sample phase is the sample
-    itself, so only the three in-between phases are computed. Each output is
-    a weighted sum of samples, so none exceeds the sample peak times the
-    largest phase's absolute sum: that bound lets quiet stretches be skipped
-    exactly.
+    A 49-tap Kaiser-windowed sinc (beta 5) cut off at the original Nyquist
+    frequency, the length of BS.1770-4's reference interpolator (12 taps a
+    phase), scaled so each phase passes DC at unity. Its whole-sample phase is
+    the sample itself, so only the three in-between phases are computed. Each
+    output is a weighted sum of samples, so none exceeds the sample peak times
+    the largest phase's absolute sum: that bound lets quiet stretches be
+    skipped exactly.
     """
-    from scipy.signal import firwin
-
-    taps = firwin(_TAPS, 1 / _OVERSAMPLE, window=("kaiser", 5.0)) * _OVERSAMPLE
+    offsets = np.arange(_TAPS) - (_TAPS - 1) / 2
+    taps = np.sinc(offsets / _OVERSAMPLE) * np.kaiser(_TAPS, 5.0)
+    taps *= _OVERSAMPLE / taps.sum()
     phases = np.stack([taps[phase::_OVERSAMPLE][::-1] for phase in range(1, _OVERSAMPLE)])
     bound = max(1.0, float(np.abs(phases).sum(axis=1).max()))
     return phases.astype(np.float32), bound
@@ -138,29 +150,86 @@ class TruePeakMeter:
         return to_db(self.peak)
 
 
-def _k_weighting(rate: int) -> npt.NDArray[np.float64]:
-    """BS.1770's two K-weighting stages as second-order sections, from pyloudnorm."""
-    from pyloudnorm.iirfilter import IIRfilter
+def k_weighting(rate: int) -> tuple[Section, Section]:
+    """BS.1770's K-weighting at ``rate``: a +4 dB shelf above 1.5 kHz, then a 38 Hz high-pass.
 
-    shelf = IIRfilter(4.0, 1 / np.sqrt(2), 1500.0, rate, "high_shelf")
-    high_pass = IIRfilter(0.0, 0.5, 38.0, rate, "high_pass")
-    return np.array([np.concatenate([f.b, f.a]) for f in (shelf, high_pass)])
+    The coefficients follow the Audio EQ Cookbook for any sample rate, as
+    pyloudnorm computes them (at 48 kHz the shelf is within 1e-4 of the
+    standard's table; the high-pass differs by its passband gain, about 0.04 dB).
+    """
+    shelf_gain = 10 ** (4.0 / 40)
+    w, q = 2 * math.pi * 1500.0 / rate, 1 / math.sqrt(2)
+    cos, root = math.cos(w), 2 * math.sqrt(shelf_gain) * math.sin(w) / (2 * q)
+    up, down = shelf_gain + 1, shelf_gain - 1
+    shelf = Section(
+        (
+            shelf_gain * (up + down * cos + root),
+            -2 * shelf_gain * (down + up * cos),
+            shelf_gain * (up + down * cos - root),
+        ),
+        (up - down * cos + root, 2 * (down - up * cos), up - down * cos - root),
+    )
+    w = 2 * math.pi * 38.0 / rate
+    alpha, cos = math.sin(w) / (2 * 0.5), math.cos(w)
+    high_pass = Section(
+        ((1 + cos) / 2, -(1 + cos), (1 + cos) / 2), (1 + alpha, -2 * cos, 1 - alpha)
+    )
+    return shelf, high_pass
+
+
+class Section:
+    """A second-order IIR filter run over a stream block by block, carrying its state.
+
+    Each block is solved exactly as the recurrence defines it, by forward
+    substitution in LAPACK's banded triangular solver (``scipy.linalg`` is far
+    lighter to load than ``scipy.signal``, which a render process then never needs).
+    """
+
+    def __init__(self, b: tuple[float, float, float], a: tuple[float, float, float]) -> None:
+        self.b = np.array(b) / a[0]
+        self.a = np.array(a) / a[0]
+        self._inputs = np.zeros(2)  # the last two, oldest first
+        self._outputs = np.zeros(2)
+        self._band = np.zeros((3, 0), order="F")
+
+    def __call__(self, block: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        from scipy.linalg.lapack import dtbtrs
+
+        n = len(block)
+        if n == 0:
+            return np.zeros(0)
+        inputs = np.concatenate([self._inputs, block])
+        rhs = np.convolve(inputs, self.b, mode="valid")  # b0 x[n] + b1 x[n-1] + b2 x[n-2]
+        rhs[0] -= self.a[1] * self._outputs[1] + self.a[2] * self._outputs[0]
+        if n > 1:
+            rhs[1] -= self.a[2] * self._outputs[1]
+        out, info = dtbtrs(self._lower_band(n), rhs, uplo="L", diag="U")
+        if info != 0:  # only an argument error can cause this
+            raise ValueError(f"LAPACK dtbtrs failed with info={info}")
+        self._inputs = inputs[-2:]
+        self._outputs = np.concatenate([self._outputs, out])[-2:]
+        return np.asarray(out, dtype=np.float64)
+
+    def _lower_band(self, n: int) -> npt.NDArray[np.float64]:
+        """The recurrence's unit lower-triangular matrix in LAPACK band storage, ``n`` wide."""
+        if self._band.shape[1] < n:
+            self._band = np.asfortranarray(np.repeat(self.a[:, None], n, axis=1))
+        return self._band[:, :n]
 
 
 class LoudnessMeter:
     """Integrated loudness (LUFS) of a mono stream, gated as BS.1770-4 prescribes."""
 
     def __init__(self, rate: int) -> None:
-        self._sos = _k_weighting(rate)
-        self._state = np.zeros((2, 2))
+        self._sections = k_weighting(rate)
         self._hop = round(0.1 * rate)
         self._carry = np.zeros(0)
         self._hop_energy: list[npt.NDArray[np.float64]] = []
 
     def feed(self, block: Samples) -> None:
-        from scipy.signal import sosfilt
-
-        weighted, self._state = sosfilt(self._sos, block.astype(np.float64), zi=self._state)
+        weighted = block.astype(np.float64)
+        for section in self._sections:
+            weighted = section(weighted)
         squares = np.concatenate([self._carry, weighted * weighted])
         whole = len(squares) // self._hop * self._hop
         self._hop_energy.append(squares[:whole].reshape(-1, self._hop).sum(axis=1))
@@ -287,6 +356,43 @@ def inspect(mp3: bytes) -> AudioReport:
     """Decode ``mp3`` and measure it; :class:`AudioQualityError` if it cannot be decoded."""
     rate, blocks = decode_blocks(mp3)
     return measure(rate, blocks)
+
+
+def confirm(mp3: bytes, measured: AudioReport, audio_sha256: str) -> None:
+    """Raise :class:`AudioQualityError` unless ``mp3`` is the measured audio behind an ID3 tag.
+
+    ``audio_sha256`` is the SHA-256 of the audio frames that were decoded into
+    ``measured``; the frames after the tag must hash to it, and a player's parse
+    of the whole file must find ``measured``'s length, rate and one channel.
+    """
+    import miniaudio
+
+    frames = mp3[id3_length(mp3) :]
+    if hashlib.sha256(frames).hexdigest() != audio_sha256:
+        raise AudioQualityError("The stored episode is not the audio that passed its check.")
+    try:
+        info = miniaudio.mp3_get_info(mp3)
+    except miniaudio.MiniaudioError as exc:
+        raise AudioQualityError(
+            "The episode file cannot be played: it is not a valid MP3."
+        ) from exc
+    expected = round(measured.duration_seconds * measured.sample_rate)
+    if (info.nchannels, info.sample_rate, info.num_frames) != (1, measured.sample_rate, expected):
+        raise AudioQualityError(
+            f"A player reads the episode as {info.num_frames} frames at {info.sample_rate} Hz "
+            f"in {info.nchannels} channel(s), not the {expected} mono frames that were checked."
+        )
+
+
+def id3_length(data: bytes) -> int:
+    """Bytes an ID3v2 tag takes at the start of ``data`` (0 when there is none)."""
+    if len(data) < 10 or not data.startswith(b"ID3") or any(b >= 0x80 for b in data[6:10]):
+        return 0
+    size = 0
+    for byte in data[6:10]:  # "syncsafe": seven bits a byte, so no byte looks like a frame sync
+        size = size << 7 | byte
+    footer = 10 if data[5] & 0x10 else 0
+    return 10 + size + footer
 
 
 def check(

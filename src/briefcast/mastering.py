@@ -11,7 +11,9 @@ chapter files are timed from the voice's word timings on the same timeline.
 
 Everything here is pure: bytes and numbers in, bytes and numbers out. The
 episode is never held whole in memory; it is produced block by block from the
-turns' own samples, so a weekly episode needs about 25 MB beyond them.
+turns' samples, which the timeline keeps as 16-bit integers whenever that is
+exact (always, for eSpeak and for audio read from the segment cache): about
+35 MB for a weekly episode, and about 25 MB more while it is encoded.
 
 Default format: 22.05 kHz, 64 kbit/s CBR mono (MPEG-2 layer III). The offline
 voice renders at 22.05 kHz, so nothing is resampled; speech carries little
@@ -24,9 +26,10 @@ from __future__ import annotations
 
 import bisect
 import functools
+import hashlib
 import math
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -46,7 +49,7 @@ from briefcast.transcripts import (
     place_cues,
     webvtt,
 )
-from briefcast.voices import Rendered
+from briefcast.voices import Rendered, WordTiming
 
 __all__ = [
     "Chapter",
@@ -64,6 +67,7 @@ __all__ = [
 ]
 
 Samples = npt.NDArray[np.float32]
+Pcm = npt.NDArray[np.int16]
 
 _BLOCK = 1 << 16
 _GAIN_ROUNDS = 2
@@ -71,6 +75,7 @@ _GAIN_PRECISION = 0.1  # LU
 _PEAK_STEP_DB = 0.1  # extra tightening beyond the measured overshoot
 _LOUDNESS_SLACK = 0.5  # LU the decoded episode may miss by before another pass
 _PEAK_MAP_SLACK_DB = 3.0
+_PCM_STEP = np.float32(1 / 32768)  # a power of two: int16 to float32 and back is exact
 
 
 @dataclass(frozen=True, eq=False)
@@ -111,8 +116,15 @@ class MasteringSettings:
     bitrate_kbps: int = 64
     target_lufs: float = -16.0
     ceiling_dbtp: float = -1.0
-    #: Headroom below the ceiling for the encoder's overshoot on the first pass.
-    peak_margin_db: float = 1.0
+    #: Headroom below the ceiling for the encoder's overshoot on the first pass. Over
+    #: speech at 64 kbit/s the decoded peak lands 0.5-1.3 dB above the limiter's
+    #: ceiling; 1.5 dB keeps nearly every episode to one encode (a second costs as much
+    #: again) for 0.5 dB more limiting on the loudest peaks than 1 dB would need.
+    peak_margin_db: float = 1.5
+    #: How far under the ceiling the decoded episode's true peak must measure. Meters
+    #: with other 4x interpolators read speech peaks up to about 0.05 dB apart, so a
+    #: peak that only just passes here could read over the ceiling elsewhere.
+    meter_margin_db: float = 0.1
     #: Encode passes allowed to bring the decoded MP3 onto its peak and loudness targets.
     max_passes: int = 3
     turn_pause: tuple[float, float] = (0.3, 0.5)
@@ -135,6 +147,8 @@ class MasteringSettings:
         gaps = (low, self.speaker_change_pause, self.segment_pause, self.lead_in, self.tail)
         if min(gaps) < 0 or low > high:
             raise ConfigurationError("pauses must be non-negative, the shortest turn pause first")
+        if self.meter_margin_db < 0:
+            raise ConfigurationError("the meter margin must not be negative")
         if self.limiter_ramp_ms <= 0 or self.limiter_hold_ms < 0 or self.max_passes < 1:
             raise ConfigurationError("the limiter needs a ramp, a hold and at least one pass")
 
@@ -156,16 +170,27 @@ class MasteredEpisode:
     true_peak_dbtp: float
     sample_rate: int
     bitrate_kbps: int
+    #: Everything measured on the decoded audio frames (before tagging).
+    report: audio_qa.AudioReport
+    #: The length the turns and pauses were laid out to, before the encoder's padding.
+    planned_seconds: float
+    #: SHA-256 (hex) of the audio frames that were decoded and measured.
+    audio_sha256: str
 
 
 @dataclass(frozen=True, eq=False)
 class Placement:
-    """One turn on the timeline: its audio begins ``start`` samples in."""
+    """One turn on the timeline: its audio begins ``start`` samples in.
+
+    ``samples`` are at the episode's rate: float32, or int16 (read as ``k / 32768``)
+    when the voice's audio is exactly 16-bit, which halves what a long episode holds.
+    """
 
     segment: int
     turn: Turn
-    rendered: Rendered
-    samples: Samples
+    words: tuple[WordTiming, ...]
+    duration: float
+    samples: Samples | Pcm
     start: int
 
     @property
@@ -180,10 +205,15 @@ class Timeline:
     rate: int
     placements: tuple[Placement, ...]
     total: int
+    segments: tuple[Segment, ...] = ()
 
     @functools.cached_property
     def _ends(self) -> list[int]:
         return [placement.end for placement in self.placements]
+
+    @property
+    def seconds(self) -> float:
+        return self.total / self.rate
 
     def window(self, start: int, stop: int) -> Samples:
         """A fresh copy of samples ``[start, stop)``; zeros outside the episode."""
@@ -195,6 +225,8 @@ class Timeline:
             out[a - start : b - start] = placement.samples[
                 a - placement.start : b - placement.start
             ]
+            if placement.samples.dtype == np.int16:
+                out[a - start : b - start] *= _PCM_STEP
         return out
 
     def blocks(self, limiter: Limiter | None = None) -> Iterator[Samples]:
@@ -235,22 +267,39 @@ def _conform(rendered: Rendered, rate: int) -> Samples:
     return np.asarray(resampled, dtype=np.float32)
 
 
-def plan(segments: Sequence[SpokenSegment], settings: MasteringSettings) -> Timeline:
-    """Place every turn: lead-in, turns with pauses between them, tail."""
+def _compact(samples: Samples) -> Samples | Pcm:
+    """``samples`` as int16 when that loses nothing (16-bit voices, cached audio), else as is."""
+    if not len(samples) or not float(np.abs(samples).max()) < 1.0:  # also refuses NaN
+        return samples
+    scaled = samples * np.float32(32768)  # exact: a power of two
+    pcm = scaled.astype(np.int16)  # truncates whatever is not a 16-bit code ...
+    return pcm if np.array_equal(pcm, scaled) else samples  # ... which this then sees
+
+
+def plan(segments: Iterable[SpokenSegment], settings: MasteringSettings) -> Timeline:
+    """Place every turn: lead-in, turns with pauses between them, tail.
+
+    ``segments`` are read once, in order; the timeline keeps its own (compact) copy
+    of the audio, so a caller may hand them over one at a time and let each go.
+    """
     rate = settings.sample_rate
     position = round(settings.lead_in * rate)
     placements: list[Placement] = []
+    script: list[Segment] = []
     for index, spoken in enumerate(segments):
+        script.append(spoken.segment)
         for number, (turn, rendered) in enumerate(
             zip(spoken.segment.turns, spoken.audio, strict=True)
         ):
             if placements:
                 previous = placements[-1].turn
                 position += round(pause_seconds(previous, turn, number == 0, settings) * rate)
-            samples = _conform(rendered, rate)
-            placements.append(Placement(index, turn, rendered, samples, position))
+            samples = _compact(_conform(rendered, rate))
+            placements.append(
+                Placement(index, turn, rendered.words, rendered.duration, samples, position)
+            )
             position += len(samples)
-    return Timeline(rate, tuple(placements), position + round(settings.tail * rate))
+    return Timeline(rate, tuple(placements), position + round(settings.tail * rate), tuple(script))
 
 
 def heard(timeline: Timeline) -> list[Heard]:
@@ -259,10 +308,10 @@ def heard(timeline: Timeline) -> list[Heard]:
         Heard(
             segment=p.segment,
             offset=p.start / timeline.rate,
-            duration=p.rendered.duration,
+            duration=p.duration,
             speaker=p.turn.speaker,
             text=p.turn.text,
-            words=p.rendered.words,
+            words=p.words,
         )
         for p in timeline.placements
     ]
@@ -355,7 +404,8 @@ def _encode_within_limits(
 ) -> tuple[bytes, audio_qa.AudioReport]:
     """Level, limit and encode; encode again while the decoded MP3 misses its targets.
 
-    A peak over the ceiling tightens the limiter by the overshoot; loudness
+    A peak over the ceiling (less the meter margin) tightens the limiter by
+    the overshoot; loudness
     off by more than :data:`_LOUDNESS_SLACK` corrects the gain. Passes are
     limited; whatever the last one measured is returned for the QA check.
     """
@@ -364,7 +414,7 @@ def _encode_within_limits(
     for _ in range(settings.max_passes):
         levels, limiter = leveller.settle(levels)
         mp3, report = encode_and_inspect(timeline.blocks(limiter), settings.mp3_format)
-        over = report.true_peak_dbtp - settings.ceiling_dbtp
+        over = report.true_peak_dbtp - (settings.ceiling_dbtp - settings.meter_margin_db)
         off = settings.target_lufs - report.loudness_lufs
         off = off if math.isfinite(off) and abs(off) > _LOUDNESS_SLACK else 0.0
         if not over > 0 and off == 0.0:
@@ -390,16 +440,20 @@ def _tagged(audio: bytes, meta: EpisodeMeta, chapters: Sequence[Chapter], durati
 
 
 def master(
-    segments: Sequence[SpokenSegment],
+    segments: Iterable[SpokenSegment],
     meta: EpisodeMeta,
     settings: MasteringSettings = MasteringSettings(),
 ) -> MasteredEpisode:
-    """Master an episode; the duration, loudness and peak are measured on the decoded MP3."""
+    """Master an episode; the duration, loudness and peak are measured on the decoded MP3.
+
+    ``segments`` are read once (see :func:`plan`).
+    """
     timeline = plan(segments, settings)
+    turns, planned = heard(timeline), timeline.seconds
+    titles = [(segment.title, segment.bill_id) for segment in timeline.segments]
     audio, report = _encode_within_limits(timeline, settings)
+    del timeline  # the episode's samples: the rest needs only the turns' timings
     duration = report.duration_seconds
-    turns = heard(timeline)
-    titles = [(spoken.segment.title, spoken.segment.bill_id) for spoken in segments]
     chapters = place_chapters(turns, titles, duration)
     return MasteredEpisode(
         mp3=_tagged(audio, meta, chapters, duration),
@@ -411,4 +465,7 @@ def master(
         true_peak_dbtp=report.true_peak_dbtp,
         sample_rate=report.sample_rate,
         bitrate_kbps=settings.bitrate_kbps,
+        report=report,
+        planned_seconds=planned,
+        audio_sha256=hashlib.sha256(audio).hexdigest(),
     )

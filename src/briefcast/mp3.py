@@ -238,9 +238,10 @@ def tag_mp3(
         tags.add(frame)
     if url:
         tags.add(id3.WXXX(encoding=3, desc="episode", url=url))
-    buffer = io.BytesIO(mp3)
+    # The tag is made on its own and put in front: one copy of the audio, not three.
+    buffer = io.BytesIO()
     tags.save(buffer, v2_version=3, padding=lambda _info: 0)
-    return buffer.getvalue()
+    return buffer.getvalue() + mp3
 
 
 def _id3() -> Any:

@@ -14,12 +14,12 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
 from briefcast import providers
-from briefcast.audio_qa import check, inspect
-from briefcast.mastering import EpisodeMeta, MasteringSettings, SpokenSegment, master, plan
+from briefcast.audio_qa import check, confirm
+from briefcast.mastering import EpisodeMeta, MasteringSettings, SpokenSegment, master
 from briefcast.rendering import MasterRequest, MasterResult, SynthesisResult, episode_keys
 from briefcast.scripts import Script, Turn
 from briefcast.segment_cache import SegmentCache, cache_key
@@ -55,14 +55,6 @@ class Workshop:
     def master(self, request: MasterRequest) -> MasterResult:
         """Master the episode from cached turns, check it, and store its files."""
         script = Script.from_json(request.script)
-        # Synthesis put every turn in the cache; reading through the cache also
-        # re-renders any entry that has since gone missing instead of failing.
-        segments = [
-            SpokenSegment(
-                segment, tuple(self.cache.render_with_cache(self.voice, segment.turns)[0])
-            )
-            for segment in script.segments
-        ]
         meta = EpisodeMeta(
             title=request.title,
             show=request.show,
@@ -72,12 +64,13 @@ class Workshop:
             artist=request.artist,
             url=None,
         )
-        settings = MasteringSettings()
-        planned = plan(segments, settings)
-        episode = master(segments, meta, settings)
-        # An independent decode: truncation, silence, clipping or a level off target
-        # fails the job here instead of reaching a listener.
-        check(inspect(episode.mp3), expected_seconds=planned.total / planned.rate, tolerance=0.02)
+        episode = master(self._spoken(script), meta, MasteringSettings())
+        # Mastering decoded and measured the encoded audio as it was made; confirming
+        # that the tagged file is those very frames makes a second decode unnecessary.
+        # Truncation, silence, clipping or a level off target fails the job here
+        # instead of reaching a listener.
+        confirm(episode.mp3, episode.report, episode.audio_sha256)
+        check(episode.report, expected_seconds=episode.planned_seconds, tolerance=0.02)
         keys = episode_keys(request.user_id, request.podcast_id)
         self.storage.put(keys["audio"], episode.mp3, "audio/mpeg")
         self.storage.put(keys["transcript"], episode.vtt.encode(), "text/vtt")
@@ -102,6 +95,17 @@ class Workshop:
             loudness_lufs=episode.loudness_lufs,
             true_peak_dbtp=episode.true_peak_dbtp,
         )
+
+    def _spoken(self, script: Script) -> Iterator[SpokenSegment]:
+        """Each segment with its turns' audio, read from the cache one segment at a time.
+
+        Synthesis put every turn in the cache; reading through the cache also
+        re-renders any entry that has since gone missing instead of failing.
+        Mastering keeps a compact copy, so each segment's audio can go once placed.
+        """
+        for segment in script.segments:
+            audio, _ = self.cache.render_with_cache(self.voice, segment.turns)
+            yield SpokenSegment(segment, tuple(audio))
 
 
 class InlineRenderer:

@@ -56,8 +56,11 @@ def encode_entry(rendered: Rendered) -> bytes:
         },
         ensure_ascii=False,
     ).encode("utf-8")
-    scaled = np.rint(np.asarray(rendered.samples, dtype=np.float64) * _SCALE)
-    pcm = np.clip(scaled, -32768, 32767).astype("<i2")
+    # Scaling by a power of two is exact in float32, so no wider copy is needed.
+    scaled = np.asarray(rendered.samples, dtype=np.float32) * np.float32(_SCALE)
+    np.rint(scaled, out=scaled)
+    np.clip(scaled, -32768, 32767, out=scaled)
+    pcm = scaled.astype("<i2")
     return _MAGIC + _HEADER_LENGTH.pack(len(header)) + header + pcm.tobytes()
 
 
@@ -72,7 +75,8 @@ def decode_entry(data: bytes) -> Rendered:
     if len(pcm) != header["samples"]:
         raise ValueError(f"entry holds {len(pcm)} samples, its header says {header['samples']}")
     words = tuple(WordTiming(float(a), float(b), str(t)) for a, b, t in header["words"])
-    samples = (pcm.astype(np.float32) / np.float32(_SCALE)).astype(np.float32)
+    samples = pcm.astype(np.float32)
+    samples *= np.float32(1 / _SCALE)  # exact: a power of two
     return Rendered(samples, int(header["sample_rate"]), words)
 
 

@@ -8,6 +8,7 @@ writes them together with the stage's duration).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,12 +23,15 @@ __all__ = ["DISCLOSURE", "SHOW_TITLE", "STAGES"]
 SHOW_TITLE = "briefcast"
 DISCLOSURE = "Produced by briefcast with synthetic voices from public records of the U.S. Congress."
 HOSTS = ("Maya", "Theo")
+_CANDIDATE_SHARE = 1.5
 
 
 def gathering(ctx: StageContext, state: Mapping[str, Any]) -> dict[str, Any]:
     """Choose the bills: the ones asked for, or the listener's most relevant ones."""
     services = ctx.services
-    count = services.settings.bill_count(ctx.job.type)
+    # Offer the writer more bills than fit, so it can fill the episode's length;
+    # the ones it covers are recorded once the script is written.
+    count = math.ceil(services.settings.bill_count(ctx.job.type) * _CANDIDATE_SHARE)
     bill_ids = list(ctx.job.requested_bills) or services.bills.pick_for(
         ctx.user.id, ctx.user.interests, count
     )
@@ -54,9 +58,11 @@ def scripting(ctx: StageContext, state: Mapping[str, Any]) -> dict[str, Any]:
     )
     script = services.writer.write(request)
     validate(script, Budget.for_duration(target, wpm))
+    covered = [segment.bill_id for segment in script.segments if segment.bill_id]
     return {
         "script": script.to_json(),
-        "_record": {"title": script.title, "notes": list(script.notes)},
+        "bill_ids": covered,
+        "_record": {"title": script.title, "notes": list(script.notes), "bill_ids": covered},
     }
 
 

@@ -111,26 +111,51 @@ lengths_strategy = st.lists(
 )
 
 
-@given(lengths_strategy)
+def sixteen_bit(segments: list[SpokenSegment]) -> list[SpokenSegment]:
+    """The same segments with every sample rounded to a 16-bit step, as eSpeak renders."""
+    return [
+        SpokenSegment(
+            s.segment,
+            tuple(
+                Rendered(np.round(r.samples * 32768).astype(np.float32) / 32768, r.sample_rate)
+                for r in s.audio
+            ),
+        )
+        for s in segments
+    ]
+
+
+@given(lengths_strategy, st.booleans())
 @settings(max_examples=60, deadline=None)
-def test_join_is_sample_exact(lengths: list[list[int]]) -> None:
+def test_join_is_sample_exact(lengths: list[list[int]], pcm: bool) -> None:
     config = MasteringSettings()
-    timeline = plan(fake_segments(lengths), config)
+    segments = fake_segments(lengths)
+    if pcm:
+        segments = sixteen_bit(segments)
+    timeline = plan(iter(segments), config)
     audio = join(timeline)
     parts = sum(sum(turns) for turns in lengths)
     gaps = [b.start - a.end for a, b in itertools.pairwise(timeline.placements)]
     lead, tail = round(0.3 * 22_050), round(0.8 * 22_050)
     assert len(audio) == timeline.total == parts + sum(gaps) + lead + tail
     silence = np.ones(len(audio), dtype=bool)
-    for placement, n in zip(
-        timeline.placements, [n for turns in lengths for n in turns], strict=True
-    ):
-        assert placement.end - placement.start == n
-        np.testing.assert_array_equal(
-            audio[placement.start : placement.end], placement.rendered.samples
-        )
+    renders = [r for s in segments for r in s.audio]
+    for placement, rendered in zip(timeline.placements, renders, strict=True):
+        assert placement.end - placement.start == len(rendered.samples)
+        np.testing.assert_array_equal(audio[placement.start : placement.end], rendered.samples)
         silence[placement.start : placement.end] = False
     assert not audio[silence].any()
+
+
+def test_sixteen_bit_audio_is_held_at_half_the_size_and_other_audio_as_it_is() -> None:
+    segments = fake_segments([[1000, 2000]])
+    floats = plan(segments, MasteringSettings()).placements
+    pcm = plan(sixteen_bit(segments), MasteringSettings()).placements
+    assert [p.samples.dtype for p in floats] == [np.float32, np.float32]
+    assert [p.samples.dtype for p in pcm] == [np.int16, np.int16]
+    loud = Rendered(np.full(100, 1.0, np.float32), 22_050)  # full scale has no int16 code
+    segment = SpokenSegment(Segment("intro", "Hi", (Turn("Maya", "Hello."),)), (loud,))
+    assert plan([segment], MasteringSettings()).placements[0].samples.dtype == np.float32
 
 
 @given(lengths_strategy)
@@ -147,12 +172,13 @@ def test_pauses_are_breaths_within_segments_and_a_second_between(lengths: list[l
             assert 0.4 - 1e-4 <= gap <= 0.6 + 1e-4
 
 
-@given(lengths_strategy, st.data())
+@given(lengths_strategy, st.booleans(), st.data())
 @settings(max_examples=40, deadline=None)
 def test_blocks_and_windows_are_slices_of_the_join(
-    lengths: list[list[int]], data: st.DataObject
+    lengths: list[list[int]], pcm: bool, data: st.DataObject
 ) -> None:
-    timeline = plan(fake_segments(lengths), MasteringSettings())
+    segments = fake_segments(lengths)
+    timeline = plan(sixteen_bit(segments) if pcm else segments, MasteringSettings())
     whole = join(timeline)
     np.testing.assert_array_equal(np.concatenate(list(timeline.blocks())), whole)
     start = data.draw(st.integers(-500, timeline.total + 500))
@@ -199,6 +225,7 @@ def test_spoken_segment_needs_one_render_per_turn() -> None:
         {"bitrate_kbps": 320},
         {"turn_pause": (0.6, 0.3)},
         {"limiter_ramp_ms": 0.0},
+        {"meter_margin_db": -0.1},
     ],
 )
 def test_settings_refuse_what_cannot_work(changes: dict[str, object]) -> None:
@@ -237,6 +264,25 @@ def test_loud_voice_is_limited_not_clipped() -> None:
     assert 20 * math.log10(float(np.abs(resample_poly(samples, 4, 1)).max())) <= -1.0
     assert np.count_nonzero(np.abs(samples) >= 32767 / 32768) == 0
     assert result.loudness_lufs == pytest.approx(-16.0, abs=1.0)
+
+
+def test_the_true_peak_stays_a_margin_under_the_ceiling_for_other_meters() -> None:
+    voice = ToneVoice()
+    audio = []
+    for segment in SCRIPT:
+        rendered = voice.render(segment.turns)
+        for r in rendered:
+            r.samples[::5_000] = 0.9  # clicks far over the ceiling once brought to -16 LUFS
+        audio.append(SpokenSegment(segment, tuple(rendered)))
+    # No headroom on the first pass, so only the margin can push the peak further down.
+    plain = master(audio, META, MasteringSettings(peak_margin_db=0.0, meter_margin_db=0.0))
+    wide = master(audio, META, MasteringSettings(peak_margin_db=0.0, meter_margin_db=1.5))
+    assert -2.5 < plain.true_peak_dbtp <= -1.0
+    assert wide.true_peak_dbtp <= -2.5
+    samples, _ = decoded(wide.mp3)
+    independent = 20 * math.log10(float(np.abs(resample_poly(samples, 4, 1)).max()))
+    assert independent <= -2.5 + 0.05
+    assert wide.loudness_lufs == pytest.approx(-16.0, abs=0.5)
 
 
 def test_duration_is_measured_from_the_decoded_mp3(episode: MasteredEpisode) -> None:

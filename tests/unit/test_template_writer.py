@@ -488,12 +488,16 @@ def test_an_empty_episode_still_has_intro_and_outro() -> None:
     assert "nothing new" in _segment_text(script, "intro")
 
 
-def test_too_many_bills_for_the_time_fails_validation_rather_than_overrun() -> None:
-    from briefcast.errors import ScriptInvalid
-
+def test_too_many_bills_for_the_time_covers_those_that_fit_in_order_and_names_the_rest() -> None:
     crowd = tuple(WEEKLY_BILLS[i % 8].with_(id=BillId(119, "hr", 3000 + i)) for i in range(40))
-    with pytest.raises(ScriptInvalid, match=r"the budget allows at most 990 \[length\]"):
-        _write(crowd)
+    script = _write(crowd)
+    covered = [s.bill_id for s in script.segments[1:-1]]
+    assert 3 <= len(covered) < 40
+    assert covered[:3] == [str(b.id) for b in crowd[:3]]
+    assert covered == sorted(covered, key=[str(b.id) for b in crowd].index)  # in order
+    assert script.words <= 1.2 * 300 * WPM / 60
+    left = [str(b.id) for b in crowd if str(b.id) not in covered]
+    assert f"left out {len(left)} bill(s) for time: {', '.join(left)}" in script.notes
 
 
 # --- structure --------------------------------------------------------------------------

@@ -62,7 +62,12 @@ def _espeak(settings: Settings) -> Any:
 def _template(settings: Settings) -> Any:
     from briefcast.providers.template_writer import TemplateWriter
 
-    return TemplateWriter()
+    return TemplateWriter(
+        bills_per_episode={
+            "daily": settings.daily_bill_count,
+            "weekly": settings.weekly_bill_count,
+        }
+    )
 
 
 def _local(settings: Settings) -> Any:

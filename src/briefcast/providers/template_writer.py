@@ -2,25 +2,31 @@
 
 Every sentence comes from the bill's own fields (CRS summary, sponsor, committees,
 actions, status, policy area, subjects) or from how Congress works in general; nothing
-is invented. Each bill becomes a list of *beats* ranked by how essential they are; the
-writer raises bills' depth one rank at a time, thinnest bill first, until the episode
-is as close to its word budget as the material allows. Phrasing varies by a hash of
-the bill id, so it is stable across runs and listeners but differs between bills.
+is invented. Each bill becomes a list of *beats* ranked by how essential they are; a
+bill is told to the depth whose length comes nearest its *allowance*, the words one
+bill gets in an episode of its type written for its usual number of bills. Phrasing
+varies by a hash of the bill id, so it is stable across runs and listeners but differs
+between bills.
 
-A bill segment depends only on the bill, the hosts and its depth — never on the
-listener or the day — so listeners following the same bill share its audio. Personal
-words (name, state, date) stay in the intro and outro.
+A bill segment therefore depends only on the bill, the hosts and the episode type
+(with the deployment's episode lengths and voice pace) — never on the listener, the
+day, or the other bills in the episode — so every listener following a bill shares
+its audio. The episode meets its length by how many bills it covers: bills are taken
+in the order given while they fit. Personal words (name, state, date) stay in the
+intro and outro.
 """
 
 from __future__ import annotations
 
 import hashlib
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from types import MappingProxyType
 
-from briefcast.bills import BILL_STATUSES, Action, Bill, Committee, Sponsor
+from briefcast.bills import BILL_STATUSES, Action, Bill, BillId, Committee, Sponsor
 from briefcast.prose import plain_text, split_sentences
 from briefcast.providers import template_phrases as say
 from briefcast.scripts import Budget, Script, Segment, Turn, check_text, validate
@@ -32,16 +38,21 @@ from briefcast.speech import (
     spoken_ordinal,
     state_name,
 )
-from briefcast.writers import Listener, ScriptRequest
+from briefcast.writers import EpisodeType, Listener, ScriptRequest
 
-__all__ = ["TemplateWriter"]
+__all__ = ["BILLS_PER_EPISODE", "TemplateWriter"]
 
 #: Bill sources whose summaries are CRS summaries and whose facts are public records.
 PUBLIC_RECORD_SOURCES = ("billstatus", "govinfo", "congress")
+#: How many bills an episode of each type is written for (the settings' defaults).
+BILLS_PER_EPISODE: Mapping[EpisodeType, int] = MappingProxyType({"daily": 3, "weekly": 8})
 _TOLERANCE = 0.2
 _STAND_IN = Listener("Listener")
 _STAND_IN_DAY = date(2001, 1, 1)
+#: Stands in for the bills in the intro and outro: a public record with a summary, as most are.
+_STAND_IN_BILL = Bill(BillId(100, "hr", 1), "A bill.", summary="A summary.", source="billstatus")
 _LEAD, _OTHER = 0, 1
+_MEMO_SIZE = 512
 
 
 @dataclass(frozen=True)
@@ -54,41 +65,82 @@ class _Beat:
     text: str
 
 
+@dataclass(frozen=True)
+class _Told:
+    """A bill's segment at its chosen depth, and the passages that could not be read."""
+
+    bill: Bill
+    segment: Segment
+    words: int
+    dropped: int
+
+
 class TemplateWriter:
-    """A :class:`~briefcast.writers.ScriptWriter` that needs no network and no model."""
+    """A :class:`~briefcast.writers.ScriptWriter` that needs no network and no model.
+
+    ``bills_per_episode`` sets each bill's allowance (see the module notes); pass
+    the deployment's bill counts when they differ from the defaults.
+    """
 
     name = "template"
 
-    def __init__(self, hosts: tuple[str, str] = ("Maya", "Theo")) -> None:
+    def __init__(
+        self,
+        hosts: tuple[str, str] = ("Maya", "Theo"),
+        bills_per_episode: Mapping[EpisodeType, int] = BILLS_PER_EPISODE,
+    ) -> None:
+        if min(bills_per_episode.values()) < 1:
+            raise ValueError("an episode is written for at least one bill")
         self.hosts = hosts
+        self.bills_per_episode = dict(bills_per_episode)
+        # Segments are pure functions of their inputs; listeners share bills, so keep some.
+        self._told: OrderedDict[tuple[Bill, tuple[str, ...], int], _Told] = OrderedDict()
 
     def write(self, request: ScriptRequest) -> Script:
         """Write the episode; raises :class:`~briefcast.errors.ScriptInvalid` if it can't fit.
 
         The request's hosts speak; this writer's own hosts stand in when it names none.
         """
-        hosts = request.hosts or self.hosts
+        hosts = tuple(request.hosts or self.hosts)
         unique = replace(request, bills=_unique(request.bills))
-        plans = [_BillPlan(bill, hosts) for bill in unique.bills]
-        _fit(plans, _target_words(unique) - _personal_words(unique, hosts))
-        segments = (_intro(unique, hosts), *(p.segment() for p in plans), _outro(unique, hosts))
-        script = Script(_title(unique), tuple(hosts), segments, _notes(request, plans, segments))
+        allowance = self.allowance(unique)
+        told = [self._tell(bill, hosts, allowance) for bill in unique.bills]
+        chosen = _choose(told, unique, hosts, self.bills_per_episode[unique.episode_type])
+        episode = replace(unique, bills=tuple(t.bill for t in chosen))
+        segments = (_intro(episode, hosts), *(t.segment for t in chosen), _outro(episode, hosts))
+        notes = _notes(request, told, chosen, segments)
+        script = Script(_title(episode), hosts, segments, notes)
         validate(script, Budget.for_duration(request.target_seconds, request.words_per_minute))
         return script
+
+    def allowance(self, request: ScriptRequest) -> int:
+        """Words one bill gets in this type of episode, whoever listens and whatever else is in it.
+
+        The episode's words, less what the intro and outro take for a stand-in listener
+        on a stand-in day, shared among the bills an episode of this type is written for.
+        """
+        count = self.bills_per_episode[request.episode_type]
+        hosts = tuple(request.hosts or self.hosts)
+        stand_in = replace(
+            request, listener=_STAND_IN, day=_STAND_IN_DAY, bills=(_STAND_IN_BILL,) * count
+        )
+        personal = _words(_intro(stand_in, hosts)) + _words(_outro(stand_in, hosts))
+        return max(1, round((_target_words(request) - personal) / count))
+
+    def _tell(self, bill: Bill, hosts: tuple[str, ...], allowance: int) -> _Told:
+        key = (bill, hosts, allowance)
+        told = self._told.get(key)
+        if told is None:
+            told = _tell(bill, hosts, allowance)
+            self._told[key] = told
+            if len(self._told) > _MEMO_SIZE:
+                self._told.popitem(last=False)
+        self._told.move_to_end(key)
+        return told
 
 
 def _target_words(request: ScriptRequest) -> float:
     return request.target_seconds * request.words_per_minute / 60
-
-
-def _personal_words(request: ScriptRequest, hosts: Sequence[str]) -> int:
-    """Words the intro and outro take for a stand-in listener on a stand-in day.
-
-    Bills get what is left. Measuring a stand-in rather than the real listener keeps
-    a bill's depth, and so its segment text and audio, the same for every listener.
-    """
-    stand_in = replace(request, listener=_STAND_IN, day=_STAND_IN_DAY)
-    return _words(_intro(stand_in, hosts)) + _words(_outro(stand_in, hosts))
 
 
 def _unique(bills: Sequence[Bill]) -> tuple[Bill, ...]:
@@ -98,7 +150,7 @@ def _unique(bills: Sequence[Bill]) -> tuple[Bill, ...]:
     return tuple(first.values())
 
 
-# --- fitting the budget ----------------------------------------------------------------
+# --- depth and choice --------------------------------------------------------------------
 
 
 class _BillPlan:
@@ -125,19 +177,36 @@ class _BillPlan:
         return Segment("bill", title, _turns(chosen, speakers), str(self.bill.id))
 
 
-def _fit(bills: list[_BillPlan], words_for_bills: float) -> None:
-    """Deepen the thinnest bill, one rank at a time, while that brings us nearer the target."""
-    total = sum(plan.words() for plan in bills)
-    while True:
-        for plan in sorted(bills, key=lambda p: p.words()):
-            if plan.level + 1 >= len(plan.ranks):
-                continue
-            grown = total + plan.words(plan.level + 1) - plan.words()
-            if grown - words_for_bills < words_for_bills - total:
-                plan.level, total = plan.level + 1, grown
-                break
-        else:
-            return
+def _tell(bill: Bill, hosts: Sequence[str], allowance: int) -> _Told:
+    """The bill at the depth whose length is nearest ``allowance`` (the shallower on a tie)."""
+    plan = _BillPlan(bill, hosts)
+    levels = range(len(plan.ranks))
+    plan.level = min(levels, key=lambda level: (abs(plan.words(level) - allowance), level))
+    segment = plan.segment()
+    return _Told(bill, segment, _words(segment), plan.dropped)
+
+
+def _choose(
+    told: Sequence[_Told], request: ScriptRequest, hosts: Sequence[str], usual: int
+) -> list[_Told]:
+    """The bills the episode covers, in the order given.
+
+    A bill is taken when it fits the word budget and either the episode is still
+    short of its usual number of bills or the bill brings it nearer its target.
+    The intro and outro are counted as they read with every bill, which is never
+    less than with some of them.
+    """
+    limit = Budget.for_duration(request.target_seconds, request.words_per_minute).max_words
+    target = _target_words(request)
+    total = _words(_intro(request, hosts)) + _words(_outro(request, hosts))
+    chosen: list[_Told] = []
+    for item in told:
+        grown = total + item.words
+        wanted = len(chosen) < usual or abs(grown - target) < abs(total - target)
+        if grown <= limit and wanted:
+            chosen.append(item)
+            total = grown
+    return chosen
 
 
 def _turns(beats: Sequence[_Beat], speakers: tuple[str, str]) -> tuple[Turn, ...]:
@@ -548,34 +617,37 @@ def _title(request: ScriptRequest) -> str:
 
 
 def _notes(
-    request: ScriptRequest, plans: Sequence[_BillPlan], segments: Sequence[Segment]
+    request: ScriptRequest,
+    told: Sequence[_Told],
+    chosen: Sequence[_Told],
+    segments: Sequence[Segment],
 ) -> tuple[str, ...]:
     words = sum(_words(s) for s in segments)
-    target = _target_words(request)
     spoken = f"{words / request.words_per_minute:.1f} of {request.target_seconds / 60:g} minutes"
     notes = []
-    if words < target * (1 - _TOLERANCE):
-        notes.append(f"{_thin_reason(plans)}: {spoken}")
-    elif words > target * (1 + _TOLERANCE):
-        notes.append(f"{len(plans)} bills at their shortest: {spoken}")
-    if len(request.bills) > len(plans):
-        notes.append(f"skipped {len(request.bills) - len(plans)} repeated bill(s)")
+    if words < _target_words(request) * (1 - _TOLERANCE):
+        notes.append(f"{_thin_reason(chosen)}: {spoken}")
+    if len(chosen) < len(told):
+        left = [str(t.bill.id) for t in told if t not in chosen]
+        notes.append(f"left out {len(left)} bill(s) for time: {', '.join(left)}")
+    if len(request.bills) > len(told):
+        notes.append(f"skipped {len(request.bills) - len(told)} repeated bill(s)")
     if _spoken(request.listener.name, request.hosts) is None:
         notes.append("the listener's name could not be read aloud; greeted without it")
-    for plan in plans:
-        if plan.dropped:
+    for item in chosen:
+        if item.dropped:
             notes.append(
-                f"{plan.bill.id}: left out {plan.dropped} passage(s) a voice could not read"
+                f"{item.bill.id}: left out {item.dropped} passage(s) a voice could not read"
             )
     return tuple(notes)
 
 
-def _thin_reason(plans: Sequence[_BillPlan]) -> str:
-    if not plans:
+def _thin_reason(chosen: Sequence[_Told]) -> str:
+    if not chosen:
         return "no bills to cover"
-    count = f"{len(plans)} {'bill' if len(plans) == 1 else 'bills'}"
-    missing = sum(1 for p in plans if not p.bill.summary)
-    if missing == len(plans):
+    count = f"{len(chosen)} {'bill' if len(chosen) == 1 else 'bills'}"
+    missing = sum(1 for t in chosen if not t.bill.summary)
+    if missing == len(chosen):
         return f"{count} without summaries"
     if missing:
         return f"{count}, {missing} without a summary"
