@@ -25,6 +25,7 @@ import random
 import sys
 import tempfile
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,6 +49,7 @@ class Phase:
     cpu_percent: float = 0.0
     server_cpu_ms_per_request: float = 0.0
     client_cpu_ms_per_request: float = 0.0
+    server_p99_ms_at_most: float = 0.0
 
     def record(self, status: int, latency_ms: float) -> None:
         self.statuses[status] = self.statuses.get(status, 0) + 1
@@ -75,6 +77,9 @@ class Phase:
             "machine_cpu_percent": round(self.cpu_percent, 1),
             "server_cpu_ms_per_request": round(self.server_cpu_ms_per_request, 2),
             "client_cpu_ms_per_request": round(self.client_cpu_ms_per_request, 2),
+            # The server's own timer (from the request's arrival at the handler to the
+            # answer), as a histogram bucket bound; the rest of the latency is queueing.
+            "server_p99_ms_at_most": self.server_p99_ms_at_most,
         }
 
 
@@ -167,6 +172,29 @@ async def fill_backlog(client: Pool, keys: list[str], bills: list[str]) -> None:
         assert status == 202, f"the backlog request was answered {status}"
 
 
+def _enqueue_histogram(url: str) -> dict[float, float]:
+    """Cumulative bucket counts of the server's own enqueue timer (seconds → count)."""
+    text = urllib.request.urlopen(f"{url}/metrics", timeout=10).read().decode()
+    buckets: dict[float, float] = {}
+    for line in text.splitlines():
+        if line.startswith("briefcast_enqueue_seconds_bucket"):
+            bound = line.split('le="', 1)[1].split('"', 1)[0]
+            buckets[float("inf") if bound == "+Inf" else float(bound)] = float(
+                line.rsplit(" ", 1)[1]
+            )
+    return buckets
+
+
+def _server_p99_ms(before: dict[float, float], after: dict[float, float]) -> float:
+    """The bucket bound below which 99 % of this phase's requests were answered in-server."""
+    counts = {bound: after[bound] - before.get(bound, 0.0) for bound in sorted(after)}
+    total = counts[float("inf")]
+    for bound, count in counts.items():
+        if total and count >= 0.99 * total:
+            return bound * 1000
+    return float("inf")
+
+
 class CpuMeter:
     """CPU seconds used by the server process (not its render children) and by this client."""
 
@@ -199,15 +227,17 @@ async def run(
         await fill_backlog(client, background, bills)
         await asyncio.sleep(3)  # let rendering get going on both cores
         listeners = Listeners(keys, bills)
-        await open_loop(client, listeners, 20, 3)  # warm-up, not reported
+        await open_loop(client, listeners, 50, 8)  # warm-up to a steady state, not reported
         phases = []
         for make in (
             lambda: open_loop(client, listeners, 50, seconds),
             lambda: open_loop(client, listeners, 100, seconds),
             lambda: closed_loop(client, listeners, 50, seconds),
         ):
-            before = meter.sample()
-            phases.append(meter.charge(await make(), before))
+            before, histogram = meter.sample(), _enqueue_histogram(url)
+            phase = meter.charge(await make(), before)
+            phase.server_p99_ms_at_most = _server_p99_ms(histogram, _enqueue_histogram(url))
+            phases.append(phase)
         return phases
     finally:
         await client.close()

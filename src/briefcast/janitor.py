@@ -59,6 +59,7 @@ class Janitor:
         dead_after: float,
         recover: Callable[[Sequence[str]], int],
         grace_seconds: float = 10.0,
+        full_sweep_seconds: float = 300.0,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._db = db
@@ -69,9 +70,19 @@ class Janitor:
         self._recover = recover
         self._grace = timedelta(seconds=grace_seconds)
         self._clock = clock
+        self._full_every = timedelta(seconds=full_sweep_seconds)
+        self._last_full: datetime | None = None
+        self._checked_until: datetime | None = None
 
     def sweep(self) -> Sweep:
-        """One full pass; safe to run at any time from any worker."""
+        """One pass; safe to run at any time from any worker.
+
+        A gap opens at the moment of a change, and a change stamps the row's
+        ``updated_at``, so most passes only look at rows that changed since the
+        last pass (once they are past the grace period). Every few minutes a full
+        pass looks at everything active, for what no change announces (an engine
+        that gave up on a job).
+        """
         result = Sweep()
         result.recovered_workers = self._recover_dead_workers()
         rows = self._rows_to_check()
@@ -108,10 +119,19 @@ class Janitor:
         return dead
 
     def _rows_to_check(self) -> list[Any]:
-        settled = self._clock() - self._grace
-        recent = self._clock() - timedelta(hours=1)
+        now = self._clock()
+        settled = now - self._grace
+        full = self._last_full is None or now - self._last_full >= self._full_every
+        since = None if full else self._checked_until
+        if full:
+            self._last_full = now
+        self._checked_until = settled
+        changed = [podcasts.c.updated_at < settled]
+        if since is not None:
+            changed.append(podcasts.c.updated_at >= since)
+        recent = now - timedelta(hours=1)
         query = podcasts.select().where(
-            podcasts.c.updated_at < settled,
+            *changed,
             sa.or_(
                 podcasts.c.status.in_(("queued", "processing")),
                 sa.and_(podcasts.c.status == "cancelled", podcasts.c.finished_at >= recent),

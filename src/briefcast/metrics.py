@@ -18,7 +18,7 @@ ENQUEUED = Counter("briefcast_podcasts_enqueued_total", "Podcasts queued", ["typ
 ENQUEUE_SECONDS = Histogram(
     "briefcast_enqueue_seconds",
     "Time to answer a podcast request",
-    buckets=(0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
+    buckets=(0.002, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.075, 0.1, 0.25, 0.5, 1.0, 2.5),
 )
 STAGE_SECONDS = Histogram(
     "briefcast_stage_seconds",

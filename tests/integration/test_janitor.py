@@ -158,3 +158,27 @@ def test_dead_workers_are_recovered_once(setup) -> None:  # type: ignore[no-unty
     assert janitor.sweep().recovered_workers == ["gone"]
     assert recovered == ["gone"]
     assert janitor.sweep().recovered_workers == []  # marked stopped: not recovered again
+
+
+def test_later_passes_look_only_at_what_changed_and_a_full_pass_catches_the_rest(setup) -> None:  # type: ignore[no-untyped-def]
+    runtime, queue, service, janitor, _, clock = setup
+    user = runtime.users.create("f")[0]
+    job = service.enqueue(user, "daily", ["119-hr-100"])
+    _later(clock)
+    assert janitor.sweep().cancelled == []  # the first pass is a full one; nothing wrong yet
+    # Something goes wrong without the row changing (the engine loses it): only a full pass sees it.
+    with runtime.db.write() as conn:
+        conn.execute(
+            podcasts.update().where(podcasts.c.id == job.podcast.id).values(status="processing")
+        )
+    queue.states_by_id.pop(job.podcast.id)
+    _later(clock)
+    assert janitor.sweep().failed == []
+    _later(clock, 301)
+    assert janitor.sweep().failed == [job.podcast.id]
+    # A change after the last pass is looked at on the next one.
+    other = service.enqueue(runtime.users.create("g")[0], "daily", ["119-hr-101"])
+    service.cancel(other.podcast.user_id, other.podcast.id)
+    queue.states_by_id[other.podcast.id] = "ENQUEUED"
+    _later(clock)
+    assert janitor.sweep().cancelled == [other.podcast.id]

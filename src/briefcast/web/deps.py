@@ -12,7 +12,7 @@ from briefcast.errors import BriefcastError
 from briefcast.runtime import Runtime
 from briefcast.users import User
 
-__all__ = ["Admin", "CurrentUser", "Services", "Unauthorized"]
+__all__ = ["Admin", "Credentials", "CurrentUser", "Services", "Unauthorized", "authenticate"]
 
 _bearer = HTTPBearer(auto_error=False, description="Your API key")
 
@@ -31,17 +31,28 @@ async def _runtime(request: Request) -> Runtime:
 Services = Annotated[Runtime, Depends(_runtime)]
 
 
-async def _current_user(
-    runtime: Services,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> User:
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise Unauthorized("send your API key as 'Authorization: Bearer <key>'")
-    user = runtime.users.remembered(credentials.credentials)
-    if user is None:
-        user = await run_in_threadpool(runtime.users.by_api_key, credentials.credentials)
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+def authenticate(runtime: Runtime, credentials: HTTPAuthorizationCredentials | None) -> User:
+    """The listener a bearer key belongs to (blocking: may read the database)."""
+    key = _bearer_key(credentials)
+    user = runtime.users.by_api_key(key)
     if user is None:
         raise Unauthorized("this API key is not valid")
+    return user
+
+
+def _bearer_key(credentials: HTTPAuthorizationCredentials | None) -> str:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized("send your API key as 'Authorization: Bearer <key>'")
+    return credentials.credentials
+
+
+async def _current_user(runtime: Services, credentials: Credentials) -> User:
+    user = runtime.users.remembered(_bearer_key(credentials))
+    if user is None:
+        user = await run_in_threadpool(authenticate, runtime, credentials)
     return user
 
 
