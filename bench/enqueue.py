@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import json
 import random
@@ -34,7 +35,7 @@ import psutil
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.support.server import cli, environment, server  # noqa: E402
+from tests.support.server import cli, environment, server, started  # noqa: E402
 
 from bench.machine import describe_machine, results_path  # noqa: E402
 from bench.rawhttp import Pool  # noqa: E402
@@ -249,6 +250,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--listeners", type=int, default=2400)
     parser.add_argument("--home", help="keep the data (and server.log) in this folder")
+    parser.add_argument(
+        "--separate-worker",
+        action="store_true",
+        help="run the worker as its own process (briefcast worker) beside serve --no-worker",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="briefcast-bench-") as scratch:
         home = args.home or scratch
@@ -261,7 +267,11 @@ def main() -> None:
             extra["BRIEFCAST_DATABASE_URL"] = args.database_url
         env = environment(Path(home), **extra)
         keys, bills = prepare(env, args.listeners + 60)
-        with server(env, Path(home) / "server.log") as srv:
+        with contextlib.ExitStack() as stack:
+            if args.separate_worker:
+                stack.enter_context(started(env, "worker", log=Path(home) / "worker.log"))
+            extra_args = ("--no-worker",) if args.separate_worker else ()
+            srv = stack.enter_context(server(env, Path(home) / "server.log", *extra_args))
             assert srv.url is not None
             meter = CpuMeter(srv.proc.pid)
             phases = asyncio.run(run(srv.url, keys[60:], keys[:60], bills, args.seconds, meter))

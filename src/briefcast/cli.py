@@ -62,17 +62,19 @@ def migrate() -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
-    worker: Annotated[bool, typer.Option(help="Run a worker in this process too.")] = True,
+    worker: Annotated[
+        bool, typer.Option(help="Also run a worker (in a supervised process of its own).")
+    ] = True,
 ) -> None:
-    """Run the HTTP API (and, by default, a worker) — the main job."""
+    """Run the HTTP API (and, by default, a worker beside it) — the main job."""
     import uvicorn
 
+    from briefcast.supervisor import WorkerProcess
     from briefcast.web import create_app
-    from briefcast.worker import Worker
 
     runtime = _runtime()
     settings = runtime.settings
-    application = create_app(runtime, worker=Worker(runtime) if worker else None)
+    application = create_app(runtime, worker=WorkerProcess() if worker else None)
     uvicorn.run(
         application,
         host=host or settings.host,
@@ -86,7 +88,12 @@ def serve(
 
 
 @app.command(name="worker")
-def run_worker() -> None:
+def run_worker(
+    parent_pid: Annotated[
+        int | None,
+        typer.Option(hidden=True, help="Exit when this process is gone (used by serve)."),
+    ] = None,
+) -> None:
     """Run a worker alone (several may share one Postgres database)."""
     from briefcast.gcpolicy import settle_heap
     from briefcast.worker import Worker
@@ -98,9 +105,20 @@ def run_worker() -> None:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
+    if parent_pid is not None:
+        threading.Thread(target=_stop_with_parent, args=(parent_pid, stop), daemon=True).start()
     out.print(f"worker {node.executor_id} running; Ctrl-C to stop")
     stop.wait()
     node.stop()
+
+
+def _stop_with_parent(parent_pid: int, stop: threading.Event) -> None:
+    """The server that started this worker died (even by kill -9): stop too."""
+    import os
+
+    while not stop.wait(0.5):
+        if os.getppid() != parent_pid:
+            stop.set()
 
 
 @bills_app.command("import")

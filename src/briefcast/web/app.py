@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from fastapi import FastAPI
 
@@ -25,13 +25,17 @@ from briefcast.web import (
 )
 from briefcast.web.errors import install_error_handlers
 
-if TYPE_CHECKING:
-    from briefcast.worker import Worker
+
+class Startable(Protocol):
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
 
 __all__ = ["create_app"]
 
 
-def create_app(runtime: Runtime, *, worker: Worker | None = None) -> FastAPI:
+def create_app(runtime: Runtime, *, worker: Startable | None = None) -> FastAPI:
     """The API; with ``worker``, the worker starts and stops with the server.
 
     The process's live event hub runs while the app does: it feeds every
