@@ -251,9 +251,11 @@ def main() -> None:
     parser.add_argument("--listeners", type=int, default=2400)
     parser.add_argument("--home", help="keep the data (and server.log) in this folder")
     parser.add_argument(
-        "--separate-worker",
-        action="store_true",
-        help="run the worker as its own process (briefcast worker) beside serve --no-worker",
+        "--worker",
+        choices=("embedded", "process", "separate"),
+        default="embedded",
+        help="embedded: serve's default, the worker in the API process; process: serve with "
+        "BRIEFCAST_SERVE_WORKER=process; separate: briefcast worker beside serve --no-worker",
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="briefcast-bench-") as scratch:
@@ -262,22 +264,23 @@ def main() -> None:
         extra = {
             "BRIEFCAST_WORKER_SLOTS": str(psutil.cpu_count() or 2),
             "BRIEFCAST_LOG_LEVEL": "warning",
+            "BRIEFCAST_SERVE_WORKER": "process" if args.worker == "process" else "embedded",
         }
         if args.database_url:
             extra["BRIEFCAST_DATABASE_URL"] = args.database_url
         env = environment(Path(home), **extra)
         keys, bills = prepare(env, args.listeners + 60)
         with contextlib.ExitStack() as stack:
-            if args.separate_worker:
+            if args.worker == "separate":
                 stack.enter_context(started(env, "worker", log=Path(home) / "worker.log"))
-            extra_args = ("--no-worker",) if args.separate_worker else ()
+            extra_args = ("--no-worker",) if args.worker == "separate" else ()
             srv = stack.enter_context(server(env, Path(home) / "server.log", *extra_args))
             assert srv.url is not None
             meter = CpuMeter(srv.proc.pid)
             phases = asyncio.run(run(srv.url, keys[60:], keys[:60], bills, args.seconds, meter))
     rows = [p.summary() for p in phases]
     database = "postgres" if args.database_url else "sqlite"
-    print(f"\nenqueue latency, {database}, workers rendering on every core")
+    print(f"\nenqueue latency, {database}, {args.worker} worker rendering on every core")
     print(
         f"{'phase':<26}{'req':>7}{'req/s':>8}{'p50':>8}{'p95':>8}{'p99':>8}{'max':>9}{'cpu%':>7}  statuses"
     )
@@ -286,12 +289,13 @@ def main() -> None:
             f"{row['phase']:<26}{row['requests']:>7}{row['throughput_per_s']:>8}{row['p50_ms']:>8}"
             f"{row['p95_ms']:>8}{row['p99_ms']:>8}{row['max_ms']:>9}{row['machine_cpu_percent']:>7}  {row['statuses']}"
         )
-    out = results_path(f"enqueue-{database}")
+    out = results_path(f"enqueue-{database}-{args.worker}")
     out.write_text(
         json.dumps(
             {
                 "benchmark": "enqueue",
                 "database": database,
+                "worker": args.worker,
                 "machine": describe_machine(),
                 "phases": rows,
             },

@@ -63,18 +63,23 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
     worker: Annotated[
-        bool, typer.Option(help="Also run a worker (in a supervised process of its own).")
+        bool,
+        typer.Option(help="Also run a worker (where: BRIEFCAST_SERVE_WORKER, default embedded)."),
     ] = True,
 ) -> None:
-    """Run the HTTP API (and, by default, a worker beside it) — the main job."""
+    """Run the HTTP API and, by default, a worker with it — the main job."""
     import uvicorn
 
     from briefcast.supervisor import WorkerProcess
     from briefcast.web import create_app
+    from briefcast.worker import Worker
 
     runtime = _runtime()
     settings = runtime.settings
-    application = create_app(runtime, worker=WorkerProcess() if worker else None)
+    node: Worker | WorkerProcess | None = None
+    if worker:
+        node = WorkerProcess() if settings.serve_worker == "process" else Worker(runtime)
+    application = create_app(runtime, worker=node)
     uvicorn.run(
         application,
         host=host or settings.host,

@@ -65,6 +65,12 @@ class Settings(BaseSettings):
         description="Stable identity of this worker; in-flight work is recovered under it "
         "after a restart. Default: the host name.",
     )
+    serve_worker: Literal["embedded", "process"] = Field(
+        "embedded",
+        description="Where `briefcast serve` runs its worker: embedded (in the API process) or "
+        "process (a supervised child process, restarted if it dies; the API then keeps its "
+        "interpreter to itself and answers faster under load).",
+    )
     app_version: str = Field(
         __version__, description="Pinned application version for the durable engine."
     )

@@ -1,11 +1,12 @@
-"""The worker that ``briefcast serve`` runs beside its API, in a process of its own.
+"""The worker that ``briefcast serve`` runs in a process of its own when
+``BRIEFCAST_SERVE_WORKER=process``.
 
 One command still starts everything, but the API and the worker no longer share
 an interpreter lock: rendering orchestration, the engine's polling and the
 janitor cannot delay a listener's request (measured: the enqueue p99 roughly
-halves). The supervisor restarts a worker that dies — under the same executor
-id, so it resumes its unfinished episodes — and the worker exits by itself if
-the server dies, even by ``kill -9``.
+halves; see docs/benchmarks.md). The supervisor restarts a worker that dies —
+under the same executor id, so it resumes its unfinished episodes — and the
+worker exits by itself if the server dies, even by ``kill -9``.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""``briefcast serve`` runs its worker as a supervised process: a worker that dies is
-restarted and finishes the episode; a server that dies takes its worker with it."""
+"""With ``BRIEFCAST_SERVE_WORKER=process``, ``briefcast serve`` runs its worker as a
+supervised process: a worker that dies is restarted and finishes the episode; a server
+that dies takes its worker with it."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ def test_a_killed_worker_is_restarted_and_a_killed_server_takes_it_along(tmp_pat
         BRIEFCAST_VOICE="ledger-tone",
         BRIEFCAST_TEST_VOICE_DELAY="0.1",
         BRIEFCAST_WORKER_SLOTS="1",
+        BRIEFCAST_SERVE_WORKER="process",
     )
     key = cli(env, "demo").stdout.strip().splitlines()[-1]
     headers = {"Authorization": f"Bearer {key}"}
