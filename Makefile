@@ -31,8 +31,11 @@ lint: install
 
 bench: install  ## speed and cost benchmarks (print a table, write bench/results/*.json)
 	$(BIN)/python bench/enqueue.py
+	$(BIN)/python bench/enqueue.py --worker process
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/cost.py
+	$(BIN)/python bench/notify_latency.py
+	$(BIN)/python bench/eta.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
