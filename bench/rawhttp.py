@@ -10,9 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
-__all__ = ["Pool"]
+__all__ = ["Pool", "Reply"]
+
+
+class Reply(NamedTuple):
+    """An answer: its status (0 when the connection failed), headers (lower-case names) and body."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
 
 
 class _Connection:
@@ -20,26 +29,22 @@ class _Connection:
         self.reader = reader
         self.writer = writer
 
-    async def request(self, raw: bytes) -> tuple[int, bytes]:
+    async def request(self, raw: bytes) -> Reply:
         self.writer.write(raw)
         status_line = await self.reader.readline()
         if not status_line:
             raise ConnectionError("server closed the connection")
         status = int(status_line.split(b" ", 2)[1])
-        length = 0
-        close = False
+        headers: dict[str, str] = {}
         while (line := await self.reader.readline()) not in (b"\r\n", b""):
             name, _, value = line.partition(b":")
-            lowered = name.strip().lower()
-            if lowered == b"content-length":
-                length = int(value)
-            elif lowered == b"connection" and value.strip().lower() == b"close":
-                close = True
+            headers[name.strip().lower().decode()] = value.strip().decode()
+        length = int(headers.get("content-length", 0))
         body = await self.reader.readexactly(length) if length else b""
-        if close:
+        if headers.get("connection", "").lower() == "close":
             self.writer.close()
             raise ConnectionResetError("server asked to close")
-        return status, body
+        return Reply(status, headers, body)
 
 
 class Pool:
@@ -53,6 +58,11 @@ class Pool:
         self._slots = asyncio.Semaphore(size)
 
     async def post_json(self, path: str, body: object, headers: dict[str, str]) -> int:
+        """The status code only, or 0 when the connection failed."""
+        return (await self.send_json(path, body, headers)).status
+
+    async def send_json(self, path: str, body: object, headers: dict[str, str]) -> Reply:
+        """POST ``body`` as JSON; the whole answer (status 0 when the connection failed)."""
         payload = json.dumps(body).encode()
         head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
         raw = (
@@ -62,12 +72,12 @@ class Pool:
         async with self._slots:
             connection = self._free.get_nowait() if not self._free.empty() else await self._open()
             try:
-                status, _ = await connection.request(raw)
+                reply = await connection.request(raw)
             except (ConnectionError, asyncio.IncompleteReadError, OSError):
                 connection.writer.close()
-                return 0
+                return Reply(0, {}, b"")
             self._free.put_nowait(connection)
-            return status
+            return reply
 
     async def _open(self) -> _Connection:
         reader, writer = await asyncio.open_connection(self._host, self._port)
