@@ -8,7 +8,11 @@ second while anyone is asking, and requests read the latest schedule:
 
 * an arrival since the schedule was made is *added* to it (exact for
   arrivals joining the back of the line, see :meth:`Schedule.add`), so a burst
-  of requests gets positions 1, 2, 3, … rather than all the same one;
+  of requests gets positions 1, 2, 3, … rather than all the same one. Requests
+  in flight at the same moment may commit in another order than they arrived,
+  so under heavy concurrency two answers can share a position or be off by a
+  few places (the burst test measures it); the live ``position`` events that
+  follow come from a fresh plan and are exact;
 * ETAs count down with the time elapsed since the schedule was made;
 * a podcast whose status contradicts the schedule (it just started) gets a
   ticket from its own row rather than a stale one.
