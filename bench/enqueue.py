@@ -264,6 +264,8 @@ def main() -> None:
         extra = {
             "BRIEFCAST_WORKER_SLOTS": str(psutil.cpu_count() or 2),
             "BRIEFCAST_LOG_LEVEL": "warning",
+            # The product's own polling interval (the test helpers poll faster).
+            "BRIEFCAST_QUEUE_POLL_SECONDS": "0.2",
             "BRIEFCAST_SERVE_WORKER": "process" if args.worker == "process" else "embedded",
         }
         if args.database_url:
