@@ -88,19 +88,25 @@ def _measure(
         promised.append((key, str(body["id"]), sent, float(body["eta_seconds"])))
     done = _wait_done(client, [(k, p) for k, p, _, _ in promised], 3600)
     errors = []
+    jobs: list[dict[str, float]] = []
     for _key, pid, sent, eta in promised:
         body = done[pid]
         assert body["status"] == "completed", body
         actual = datetime.fromisoformat(str(body["finished_at"])).timestamp() - sent
         errors.append(abs(eta - actual) / actual)
+        jobs.append({"eta_s": eta, "actual_s": round(actual, 2)})
+    signed = [(j["eta_s"] - j["actual_s"]) / j["actual_s"] for j in jobs]
     errors.sort()
     return {
         "burst": burst,
         "median_abs_error": round(statistics.median(errors), 3),
         "p90_abs_error": round(errors[int(0.9 * (len(errors) - 1))], 3),
         "max_abs_error": round(errors[-1], 3),
+        # > 0: the ETA promised more time than it took; < 0: the episode came late.
+        "median_signed_error": round(statistics.median(signed), 3),
         "first_eta_s": promised[0][3],
         "last_eta_s": promised[-1][3],
+        "jobs_in_request_order": jobs,
     }
 
 
@@ -108,10 +114,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--burst", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=6)
+    parser.add_argument("--home", help="keep the data (and server.log) in this folder")
     parser.add_argument("--database-url")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="briefcast-eta-") as home:
-        extra = {"BRIEFCAST_LOG_LEVEL": "warning"}
+    with tempfile.TemporaryDirectory(prefix="briefcast-eta-") as scratch:
+        home = args.home or scratch
+        Path(home).mkdir(parents=True, exist_ok=True)
+        extra = {"BRIEFCAST_LOG_LEVEL": "warning", "BRIEFCAST_QUEUE_POLL_SECONDS": "0.2"}
         if args.database_url:
             extra["BRIEFCAST_DATABASE_URL"] = args.database_url
         env = environment(Path(home), **extra)
@@ -121,7 +130,8 @@ def main() -> None:
     database = "postgres" if args.database_url else "sqlite"
     print(f"\nETA accuracy, {database}, burst of {args.burst} daily briefs from distinct listeners")
     for name, value in result.items():
-        print(f"  {name:<18} {value}")
+        if not isinstance(value, list):
+            print(f"  {name:<20} {value}")
     out = results_path(f"eta-{database}")
     out.write_text(
         json.dumps(
