@@ -84,6 +84,9 @@ class BillStore:
         offset: int = 0,
     ) -> BillPage:
         """Bills matching every word of ``query``, most recently active first."""
+        if "\x00" in f"{query}{policy_area}":
+            # No bill's text holds a NUL, and PostgreSQL refuses to compare text that does.
+            return BillPage((), 0)
         where: list[sa.ColumnElement[bool]] = []
         for word in (query or "").lower().split()[:8]:
             escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -21,6 +21,7 @@ from typing import Any
 from briefcast.errors import InvalidBillId
 
 __all__ = [
+    "BILL_ID_PATTERN",
     "BILL_STATUSES",
     "BILL_TYPES",
     "Action",
@@ -58,6 +59,10 @@ BILL_STATUSES: dict[str, str] = {
     "agreed_to": "has been agreed to",
     "failed": "failed",
 }
+
+#: Every id :meth:`BillId.parse` accepts and nothing else, as a JSON Schema ``pattern``
+#: (the API documents its bill ids with it; the parser still gives the reason for a refusal).
+BILL_ID_PATTERN = rf"^[1-9][0-9]{{0,2}}-({'|'.join(BILL_TYPES)})-[1-9][0-9]{{0,5}}$"
 
 _ID_PATTERN = re.compile(
     r"(?P<congress>[1-9][0-9]{0,2})-(?P<type>[a-z]+)-(?P<number>[1-9][0-9]{0,5})"

@@ -246,7 +246,9 @@ def _configure_engine_library_sqlite(engine: sa.Engine, lock: threading.RLock) -
             lock.acquire()
             info[_HOLDS] = True
 
-    def _give_back(_dbapi_conn: Any, record: Any, *_: Any) -> None:
+    # reset and invalidate pass a third argument, checkin and close do not. Named rather than
+    # ``*args``: SQLAlchemy reads a two-argument reset listener as its pre-2.0 form.
+    def _give_back(_dbapi_conn: Any, record: Any, _detail: Any = None) -> None:
         if record.info.pop(_HOLDS, False):
             lock.release()
 

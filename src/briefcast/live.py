@@ -42,6 +42,7 @@ from briefcast.tickets import TicketOffice
 
 __all__ = [
     "FINAL_EVENTS",
+    "LAST_EVENT_ID_PATTERN",
     "EventHub",
     "PositionChange",
     "Resume",
@@ -54,7 +55,10 @@ log = structlog.get_logger("briefcast.live")
 
 FINAL_EVENTS = frozenset({"completed", "failed", "cancelled"})
 _QUEUE_CHANGES = frozenset({"queued", "retry", *FINAL_EVENTS})
-_LAST_EVENT_ID = re.compile(r"^(\d{1,18})(?:\.p(\d{1,9}))?$")
+#: What a Last-Event-ID header may hold, as a JSON Schema ``pattern``: nothing (spaces and
+#: tabs at most), or an id this server sent ("57", "57.p3").
+LAST_EVENT_ID_PATTERN = r"^[ \t]*(?:[0-9]{1,18}(?:\.p[0-9]{1,9})?)?[ \t]*$"
+_LAST_EVENT_ID = re.compile(r"([0-9]{1,18})(?:\.p([0-9]{1,9}))?")
 _CHANNEL = "briefcast_events"
 
 
@@ -103,9 +107,10 @@ class Resume:
 
 def parse_last_event_id(value: str | None) -> Resume | None:
     """``"57"`` or ``"57.p3"`` → :class:`Resume`; None for no header."""
-    if value is None or not value.strip():
+    text = value.strip(" \t") if value is not None else ""
+    if not text:
         return None
-    match = _LAST_EVENT_ID.match(value.strip())
+    match = _LAST_EVENT_ID.fullmatch(text)
     if match is None:
         raise InvalidInput("Last-Event-ID is not an id this server sent")
     position = int(match.group(2)) if match.group(2) else None

@@ -14,6 +14,7 @@ rebinding) gains nothing. Redirects are never followed.
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -27,6 +28,9 @@ __all__ = ["Resolver", "Target", "UnsafeUrl", "check_url", "is_public", "pinned_
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Sequence[str]]
+
+# Not in a well-formed URL (RFC 3986 has them percent-encoded); urlsplit would let them through.
+_UNSAFE_CHARACTERS = re.compile(r"[\x00-\x20\x7f]")
 
 
 class UnsafeUrl(InvalidInput):
@@ -75,6 +79,8 @@ def check_url(url: str, *, allow_local: bool, resolve: Resolver = system_resolve
     With ``allow_local`` (development and tests) any address is accepted, but
     the host must still resolve.
     """
+    if _UNSAFE_CHARACTERS.search(url):
+        raise UnsafeUrl("the URL contains spaces or control characters")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UnsafeUrl("the URL must be an absolute http:// or https:// URL")

@@ -53,7 +53,8 @@ CHANNELS = ("push", "email", "webhook")
 NOTIFIED_EVENTS = ("completed", "failed")
 _MAX_PUSH_SUBSCRIPTIONS = 20
 _MAX_WEBHOOKS = 10
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s.]+$")
+# One @, a dot in the domain, no spaces or control characters (PostgreSQL refuses NUL).
+_EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]{1,64}@[^@\s\x00-\x1f\x7f]+\.[^@\s.\x00-\x1f\x7f]+$")
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from briefcast.notifications import NotificationStore
 from briefcast.runtime import Runtime
 from briefcast.web import create_app
+from tests.support.databases import database
 from tests.support.fakes import sample_bills
 from tests.support.runtime import make_runtime
 
@@ -120,6 +122,55 @@ def test_non_json_body_is_422_not_500(client: TestClient, runtime: Runtime) -> N
     assert "Traceback" not in response.text
 
 
+def test_body_that_is_not_even_text_is_422_like_any_bad_body(
+    client: TestClient, runtime: Runtime
+) -> None:
+    response = client.post(
+        "/api/podcasts",
+        content=b'{"type": "daily\xff"}',
+        headers=auth(runtime, "binary") | {"Content-Type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid_input"
+
+
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_nul_characters_never_reach_the_database(kind: str, tmp_path: Path) -> None:
+    """PostgreSQL refuses text holding NUL; the answers are the same on either database."""
+    with database(kind, tmp_path) as url:
+        rt = make_runtime(tmp_path, url)
+        rt.notifications = NotificationStore(rt.db, rt.settings, resolve=lambda h, p: ["8.8.8.8"])
+        rt.bills.upsert(sample_bills())
+        try:
+            with TestClient(create_app(rt), raise_server_exceptions=False) as client:
+                headers = auth(rt, "nul")
+                for path in ("/api/podcasts/a%00b", "/api/webhooks/%00", "/feeds/%00.xml"):
+                    response = client.get(path, headers=headers)
+                    assert response.status_code == 404, path
+                    assert response.json()["error"]["code"] == "not_found"
+                for params in ({"q": "sample\x00"}, {"policy_area": "\x00"}):
+                    found = client.get("/api/bills", params=params, headers=headers)
+                    assert (found.status_code, found.json()["total"]) == (200, 0)
+                refused = [
+                    client.post(
+                        "/api/webhooks", json={"url": "https://a.example/\x00"}, headers=headers
+                    ),
+                    client.put(
+                        "/api/me/notifications",
+                        json={
+                            "push": False,
+                            "email": True,
+                            "webhook": False,
+                            "email_address": "a\x00@b.org",
+                        },
+                        headers=headers,
+                    ),
+                ]
+                assert [r.status_code for r in refused] == [422, 422]
+        finally:
+            rt.close()
+
+
 def test_queue_limit_answers_429_with_retry_after(client: TestClient, runtime: Runtime) -> None:
     headers = auth(runtime, "greedy")
     for bill in ("119-hr-100", "119-hr-101"):
@@ -223,6 +274,19 @@ def test_health_metrics_and_openapi(client: TestClient) -> None:
     assert "briefcast_enqueue_seconds" in client.get("/metrics").text
     spec = client.get("/openapi.json").json()
     assert "/api/podcasts" in spec["paths"]
+
+
+def test_the_document_gives_every_error_the_error_shape(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            for status, answer in operation["responses"].items():
+                if int(status) >= 400:
+                    assert answer.get("content") == error, (method, path, status)
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+    [bill_id] = spec["paths"]["/api/bills/{bill_id}"]["get"]["parameters"]
+    assert bill_id["schema"]["pattern"].startswith("^[1-9]")
 
 
 def test_media_urls_must_be_signed(client: TestClient, runtime: Runtime) -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Annotated
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
+from pydantic import Field, TypeAdapter, ValidationError
 
 from briefcast.bills import (
+    BILL_ID_PATTERN,
     BILL_STATUSES,
     BILL_TYPES,
     Action,
@@ -122,6 +125,28 @@ def test_parse_accepts_only_the_canonical_spelling(text: str) -> None:
     except InvalidBillId:
         return
     assert str(bill_id) == text
+
+
+# pydantic's regular expressions read ``$`` as JSON Schema validators do: the very end.
+_DOCUMENTED_ID = TypeAdapter(Annotated[str, Field(pattern=BILL_ID_PATTERN)])
+
+
+@given(st.text(alphabet="0123456789-hrsjconeHRSx \t\n", max_size=16))
+@example("119-hr-1\n")
+@example("119-sconres-999999")
+@example("999-s-1")
+def test_the_documented_pattern_accepts_exactly_what_parse_does(text: str) -> None:
+    try:
+        _DOCUMENTED_ID.validate_python(text)
+        documented = True
+    except ValidationError:
+        documented = False
+    try:
+        BillId.parse(text)
+        parsed = True
+    except InvalidBillId:
+        parsed = False
+    assert documented == parsed, text
 
 
 def test_ids_order_by_congress_then_type_then_number() -> None:

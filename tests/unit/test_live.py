@@ -1,13 +1,22 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+from pydantic import Field, TypeAdapter, ValidationError
 
 from briefcast.errors import InvalidInput
 from briefcast.events import Event
-from briefcast.live import EventHub, PositionChange, Resume, parse_last_event_id
+from briefcast.live import (
+    LAST_EVENT_ID_PATTERN,
+    EventHub,
+    PositionChange,
+    Resume,
+    parse_last_event_id,
+)
 from briefcast.web.sse import comment, message
 
 
@@ -19,6 +28,29 @@ def test_last_event_id_forms() -> None:
     for bad in ("abc", "57.x3", "-1", "57.p", "1" * 30):
         with pytest.raises(InvalidInput):
             parse_last_event_id(bad)
+
+
+# pydantic's regular expressions read ``$`` as JSON Schema validators do: the very end.
+_DOCUMENTED_ID = TypeAdapter(Annotated[str, Field(pattern=LAST_EVENT_ID_PATTERN)])
+
+
+@given(st.text(alphabet="0123456789.px \t\n", max_size=14))
+@example(" 57.p3\t")
+@example("\t1")
+@example("57\n")
+@example("1" * 19)
+def test_the_documented_last_event_id_is_exactly_what_is_accepted(text: str) -> None:
+    try:
+        _DOCUMENTED_ID.validate_python(text)
+        documented = True
+    except ValidationError:
+        documented = False
+    try:
+        parse_last_event_id(text)
+        accepted = True
+    except InvalidInput:
+        accepted = False
+    assert documented == accepted, repr(text)
 
 
 def test_a_position_id_resumes_like_its_cursor() -> None:

@@ -61,7 +61,18 @@ def test_a_name_resolving_to_loopback_is_refused() -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["ftp://example.org/x", "file:///etc/passwd", "//example.org", "https://", "http://a:99999/"],
+    [
+        "ftp://example.org/x",
+        "file:///etc/passwd",
+        "//example.org",
+        "https://",
+        "http://a:99999/",
+        "https://example.org/\x00",  # PostgreSQL cannot even store this
+        "https://example.org/a b",
+        "https://example.org/hook\n",
+        "https://exa\tmple.org/",
+        "https://example.org/\x7f",
+    ],
 )
 def test_malformed_urls_are_refused(url: str) -> None:
     with pytest.raises(UnsafeUrl):

@@ -23,7 +23,7 @@ from briefcast.web import (
     routes_podcasts,
     routes_system,
 )
-from briefcast.web.errors import install_error_handlers
+from briefcast.web.errors import NulPathsNotFound, install_error_handlers
 
 
 class Startable(Protocol):
@@ -65,6 +65,7 @@ def create_app(runtime: Runtime, *, worker: Startable | None = None) -> FastAPI:
     app.state.runtime = runtime
     _redact_access_logs()
     install_error_handlers(app)
+    app.add_middleware(NulPathsNotFound)
     app.include_router(routes_podcasts.router)
     app.include_router(routes_bills.router)
     app.include_router(routes_system.router)

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from briefcast.errors import (
     BriefcastError,
@@ -21,7 +22,7 @@ from briefcast.errors import (
 )
 from briefcast.web.deps import Forbidden, Unauthorized
 
-__all__ = ["install_error_handlers"]
+__all__ = ["NulPathsNotFound", "install_error_handlers"]
 
 log = structlog.get_logger("briefcast.web")
 
@@ -66,6 +67,10 @@ def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
+    if exc.status_code == 400:
+        # The framework could not read the body at all (it is not UTF-8, say): that is
+        # bad input like a body that is not JSON, and gets the same answer.
+        return JSONResponse(error_body("invalid_input", str(exc.detail)), 422)
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
     return JSONResponse(
         error_body(code, str(exc.detail)), exc.status_code, headers=getattr(exc, "headers", None)
@@ -93,3 +98,21 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(sqlalchemy.exc.OperationalError, _database_down)
     app.add_exception_handler(sqlalchemy.exc.InterfaceError, _database_down)
     app.add_exception_handler(Exception, _unexpected)
+
+
+class NulPathsNotFound:
+    """A path with a NUL character in it names nothing here: 404 before any route sees it.
+
+    Ids from the path go straight into queries, and PostgreSQL refuses text with a
+    NUL in it (SQLite would merely find nothing).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and "\x00" in scope["path"]:
+            response = JSONResponse(error_body("not_found", "no such resource"), 404)
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)

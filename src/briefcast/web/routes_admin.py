@@ -20,6 +20,7 @@ router = APIRouter(prefix="/api/admin", tags=["admin"])
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorOut, "description": "Missing or invalid API key"},
     403: {"model": ErrorOut, "description": "Not an operator"},
+    422: {"model": ErrorOut, "description": "Invalid request"},
 }
 
 

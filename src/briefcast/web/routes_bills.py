@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from briefcast.bills import BillId
 from briefcast.web.deps import CurrentUser, Services
-from briefcast.web.schemas import BillPageOut, ErrorOut
+from briefcast.web.schemas import BILL_ID_DOC, BillOut, BillPageOut, ErrorOut
 
 __all__ = ["router"]
 
@@ -19,6 +19,8 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorOut, "description": "No such bill"},
     422: {"model": ErrorOut, "description": "Invalid request or bill id"},
 }
+
+BillIdPath = Annotated[str, Path(json_schema_extra=BILL_ID_DOC, examples=["119-hr-1234"])]
 
 
 @router.get("/api/bills", response_model=BillPageOut, responses=_ERRORS)
@@ -44,20 +46,20 @@ def search_bills(
     }
 
 
-@router.get("/api/bills/{bill_id}", responses=_ERRORS)
-def get_bill(bill_id: str, user: CurrentUser, runtime: Services) -> dict[str, Any]:
+@router.get("/api/bills/{bill_id}", response_model=BillOut, responses=_ERRORS)
+def get_bill(bill_id: BillIdPath, user: CurrentUser, runtime: Services) -> dict[str, Any]:
     bill = runtime.bills.get(bill_id)
     return bill.to_json() | {"tracked": str(bill.id) in set(runtime.bills.tracked_ids(user.id))}
 
 
 @router.put("/api/me/bills/{bill_id}", status_code=204, responses=_ERRORS)
-def track_bill(bill_id: str, user: CurrentUser, runtime: Services) -> Response:
+def track_bill(bill_id: BillIdPath, user: CurrentUser, runtime: Services) -> Response:
     """Follow a bill: briefs that name no bills cover followed bills first."""
     runtime.bills.track(user.id, bill_id)
     return Response(status_code=204)
 
 
 @router.delete("/api/me/bills/{bill_id}", status_code=204, responses=_ERRORS)
-def untrack_bill(bill_id: str, user: CurrentUser, runtime: Services) -> Response:
+def untrack_bill(bill_id: BillIdPath, user: CurrentUser, runtime: Services) -> Response:
     runtime.bills.untrack(user.id, str(BillId.parse(bill_id)))
     return Response(status_code=204)

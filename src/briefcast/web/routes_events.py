@@ -31,6 +31,7 @@ from briefcast.db import Database
 from briefcast.events import Event
 from briefcast.live import (
     FINAL_EVENTS,
+    LAST_EVENT_ID_PATTERN,
     EventHub,
     PositionChange,
     StreamEnd,
@@ -40,7 +41,7 @@ from briefcast.live import (
 from briefcast.live import Item as HubItem
 from briefcast.users import User
 from briefcast.web.deps import Services, Unauthorized
-from briefcast.web.schemas import ErrorOut
+from briefcast.web.schemas import ERROR_JSON
 from briefcast.web.sse import EventStreamResponse, comment, message
 
 __all__ = ["RedactAccessTokens", "router"]
@@ -55,16 +56,31 @@ _RETRY_MS = 2_000
 _REPLAY_PAGE = 500
 _TOKEN = re.compile(r"(access_token=)[^&\s]*")
 
+# One message of the stream (OpenAPI 3.1 has an event stream's schema describe each event).
+# It replaces the plain string FastAPI puts there for a streaming response class.
+_EVENT = {
+    "type": "object",
+    "required": ["id", "event", "data"],
+    "properties": {
+        "id": {"type": "string", "description": "Send it back as Last-Event-ID to resume."},
+        "event": {"type": "string", "enum": list(events.EVENT_TYPES)},
+        "data": {
+            "type": "string",
+            "contentMediaType": "application/json",
+            "description": "The event as JSON: podcast_id, type, at, status and the event's own fields.",
+        },
+    },
+}
 _ERRORS: dict[int | str, dict[str, Any]] = {
     200: {
-        "content": {"text/event-stream": {}},
+        "content": {"text/event-stream": {"schema": _EVENT}},
         "description": "A stream of events: queued, position, stage, retry, completed, "
         "failed, cancelled",
     },
     204: {"description": "The podcast is finished and nothing was missed: stop reconnecting"},
-    401: {"model": ErrorOut, "description": "Missing or invalid API key"},
-    404: {"model": ErrorOut, "description": "No such podcast for this listener"},
-    422: {"model": ErrorOut, "description": "Invalid Last-Event-ID"},
+    401: {"content": ERROR_JSON, "description": "Missing or invalid API key"},
+    404: {"content": ERROR_JSON, "description": "No such podcast for this listener"},
+    422: {"content": ERROR_JSON, "description": "Invalid request or Last-Event-ID"},
 }
 
 
@@ -105,9 +121,17 @@ def _stream_user(
 
 
 StreamUser = Annotated[User, Depends(_stream_user)]
+# A string defaulting to empty (no header) rather than an optional one: the document then
+# says "a string of this form", not "a string of this form, or null".
 LastEventId = Annotated[
-    str | None,
-    Header(alias="Last-Event-ID", max_length=40, description="Resume after this event"),
+    str,
+    Header(
+        alias="Last-Event-ID",
+        max_length=40,
+        # Checked by parse_last_event_id, whose refusal says what the header is for.
+        json_schema_extra={"pattern": LAST_EVENT_ID_PATTERN},
+        description="Resume after this event",
+    ),
 ]
 
 
@@ -117,7 +141,7 @@ LastEventId = Annotated[
     responses=_ERRORS,
 )
 async def podcast_events(
-    podcast_id: str, user: StreamUser, runtime: Services, last_event_id: LastEventId = None
+    podcast_id: str, user: StreamUser, runtime: Services, last_event_id: LastEventId = ""
 ) -> Response:
     """This podcast's events; without Last-Event-ID, its whole history first."""
     resume = parse_last_event_id(last_event_id)
@@ -138,7 +162,7 @@ async def podcast_events(
 
 @router.get("/api/events", response_class=EventStreamResponse, responses=_ERRORS)
 async def my_events(
-    user: StreamUser, runtime: Services, last_event_id: LastEventId = None
+    user: StreamUser, runtime: Services, last_event_id: LastEventId = ""
 ) -> Response:
     """Events of all the caller's podcasts; without Last-Event-ID, from now on."""
     resume = parse_last_event_id(last_event_id)

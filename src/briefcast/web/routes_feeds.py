@@ -25,7 +25,8 @@ __all__ = ["router"]
 router = APIRouter(tags=["feed"])
 
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorOut, "description": "Unknown feed token or episode"}
+    404: {"model": ErrorOut, "description": "Unknown feed token or episode"},
+    422: {"model": ErrorOut, "description": "Invalid request"},
 }
 _PRIVATE = {"Cache-Control": "private, max-age=300"}
 
@@ -41,7 +42,12 @@ def _owner(runtime: Runtime, token: str) -> User:
     return user
 
 
-@router.post("/api/me/feed-token", response_model=FeedTokenOut, tags=["me"])
+@router.post(
+    "/api/me/feed-token",
+    response_model=FeedTokenOut,
+    tags=["me"],
+    responses={401: {"model": ErrorOut, "description": "Missing or invalid API key"}},
+)
 def rotate_feed_token(user: CurrentUser, runtime: Services) -> FeedTokenOut:
     """Issue a new private feed URL; the old one stops working at once."""
     token = runtime.users.rotate_feed_token(user.id)
@@ -51,6 +57,7 @@ def rotate_feed_token(user: CurrentUser, runtime: Services) -> FeedTokenOut:
 @router.head("/feeds/{token}.xml", include_in_schema=False)
 @router.get(
     "/feeds/{token}.xml",
+    response_class=Response,
     responses={200: {"content": {"application/rss+xml": {}}}, **_NOT_FOUND},
 )
 def feed(token: str, runtime: Services) -> Response:
@@ -62,6 +69,7 @@ def feed(token: str, runtime: Services) -> Response:
 @router.head("/feeds/{token}/artwork.png", include_in_schema=False)
 @router.get(
     "/feeds/{token}/artwork.png",
+    response_class=Response,
     responses={200: {"content": {"image/png": {}}}, **_NOT_FOUND},
 )
 def artwork(token: str, runtime: Services) -> Response:
@@ -94,21 +102,32 @@ def _episode_file(
     return RedirectResponse(url, status_code=307)
 
 
-_FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
-    206: {"description": "Partial content (byte ranges)"},
-    **_NOT_FOUND,
-}
+def _file_responses(media_type: str) -> dict[int | str, dict[str, Any]]:
+    return {
+        200: {"content": {media_type: {}}},
+        206: {"description": "Partial content (byte ranges)"},
+        307: {"description": "Redirect to the file's signed URL in the object store"},
+        **_NOT_FOUND,
+    }
 
 
 @router.head("/feeds/{token}/{podcast_id}.mp3", include_in_schema=False)
-@router.get("/feeds/{token}/{podcast_id}.mp3", responses=_FILE_RESPONSES)
+@router.get(
+    "/feeds/{token}/{podcast_id}.mp3",
+    response_class=Response,
+    responses=_file_responses("audio/mpeg"),
+)
 def feed_audio(token: str, podcast_id: str, runtime: Services, request: Request) -> Response:
     """An episode's MP3 (HEAD and byte ranges supported)."""
     return _episode_file(runtime, token, podcast_id, "mp3", request.method)
 
 
 @router.head("/feeds/{token}/{podcast_id}.vtt", include_in_schema=False)
-@router.get("/feeds/{token}/{podcast_id}.vtt", responses=_FILE_RESPONSES)
+@router.get(
+    "/feeds/{token}/{podcast_id}.vtt",
+    response_class=Response,
+    responses=_file_responses("text/vtt"),
+)
 def feed_transcript(token: str, podcast_id: str, runtime: Services, request: Request) -> Response:
     """An episode's WebVTT transcript."""
     return _episode_file(runtime, token, podcast_id, "vtt", request.method)
@@ -117,7 +136,8 @@ def feed_transcript(token: str, podcast_id: str, runtime: Services, request: Req
 @router.head("/feeds/{token}/{podcast_id}.chapters.json", include_in_schema=False)
 @router.get(
     "/feeds/{token}/{podcast_id}.chapters.json",
-    responses=_FILE_RESPONSES,
+    response_class=Response,
+    responses=_file_responses("application/json+chapters"),
 )
 def feed_chapters(token: str, podcast_id: str, runtime: Services, request: Request) -> Response:
     """An episode's chapters (Podcasting 2.0 JSON chapters)."""

@@ -28,6 +28,9 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorOut, "description": "No such podcast for this listener"},
     422: {"model": ErrorOut, "description": "Invalid request"},
 }
+_REDIRECT: dict[int | str, dict[str, Any]] = {
+    307: {"description": "Redirect to the file's signed URL in the object store"}
+}
 
 
 def _out(
@@ -50,7 +53,9 @@ async def request_podcast(
     body: EnqueueIn,
     credentials: Credentials,
     runtime: Services,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)] = None,
+    idempotency_key: Annotated[
+        str | None, Header(alias="Idempotency-Key", min_length=1, max_length=128)
+    ] = None,
 ) -> Response:
     """Queue a daily brief or weekly deep dive; answered at once with position and ETA."""
     # The hot path: authentication and the enqueue share one trip to the thread pool,
@@ -141,6 +146,7 @@ def _file(runtime: Runtime, user_id: str, podcast_id: str, name: str, media_type
     responses={
         200: {"content": {"audio/mpeg": {}}},
         206: {"description": "Partial content"},
+        **_REDIRECT,
         **_ERRORS,
     },
 )
@@ -149,11 +155,19 @@ def podcast_audio(podcast_id: str, user: CurrentUser, runtime: Services) -> Resp
     return _file(runtime, user.id, podcast_id, "audio", "audio/mpeg")
 
 
-@router.get("/{podcast_id}/transcript.vtt", response_class=FileResponse, responses=_ERRORS)
+@router.get(
+    "/{podcast_id}/transcript.vtt",
+    response_class=FileResponse,
+    responses={200: {"content": {"text/vtt": {}}}, **_REDIRECT, **_ERRORS},
+)
 def podcast_transcript(podcast_id: str, user: CurrentUser, runtime: Services) -> Response:
     return _file(runtime, user.id, podcast_id, "transcript", "text/vtt")
 
 
-@router.get("/{podcast_id}/chapters.json", response_class=FileResponse, responses=_ERRORS)
+@router.get(
+    "/{podcast_id}/chapters.json",
+    response_class=FileResponse,
+    responses={200: {"content": {"application/json+chapters": {}}}, **_REDIRECT, **_ERRORS},
+)
 def podcast_chapters(podcast_id: str, user: CurrentUser, runtime: Services) -> Response:
     return _file(runtime, user.id, podcast_id, "chapters", "application/json+chapters")

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
-from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, RedirectResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from briefcast.errors import NotFound
 from briefcast.providers.local_storage import LocalStorage
 from briefcast.web.deps import CurrentUser, Services
 from briefcast.web.errors import error_body
+from briefcast.web.schemas import ErrorOut, MeOut
 
 __all__ = ["router"]
 
@@ -26,7 +27,11 @@ def livez() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", tags=["health"])
+@router.get(
+    "/readyz",
+    tags=["health"],
+    responses={503: {"model": ErrorOut, "description": "The database does not answer"}},
+)
 def readyz(runtime: Services) -> Response:
     """The process can serve requests: its database answers."""
     try:
@@ -36,13 +41,18 @@ def readyz(runtime: Services) -> Response:
     return JSONResponse({"status": "ok"})
 
 
-@router.get("/metrics", tags=["health"])
+@router.get("/metrics", tags=["health"], response_class=PlainTextResponse)
 def metrics() -> Response:
     """Prometheus metrics."""
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
-@router.get("/api/me", tags=["me"])
+@router.get(
+    "/api/me",
+    tags=["me"],
+    response_model=MeOut,
+    responses={401: {"model": ErrorOut, "description": "Missing or invalid API key"}},
+)
 def me(user: CurrentUser, runtime: Services) -> dict[str, Any]:
     """Your profile, followed bills, and your private podcast feed's URL."""
     return user.to_json() | {

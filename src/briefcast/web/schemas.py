@@ -4,21 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from briefcast.bills import Bill
+from briefcast.bills import BILL_ID_PATTERN, Bill
 from briefcast.podcasts import Podcast
 from briefcast.runtime import Runtime
 from briefcast.scheduling import Ticket
 
 __all__ = [
+    "BILL_ID_DOC",
+    "ERROR_JSON",
     "BillOut",
     "BillPageOut",
     "EnqueueIn",
     "ErrorOut",
     "FeedTokenOut",
+    "MeOut",
     "NotificationsIn",
     "NotificationsOut",
     "PodcastListOut",
@@ -37,13 +40,19 @@ __all__ = [
 ]
 
 
+#: How a bill id is documented wherever the API takes one. The routes parse ids with
+#: :meth:`~briefcast.bills.BillId.parse`, which accepts exactly this pattern and says what
+#: is wrong with anything else (``invalid_bill_id``); the pattern tells clients up front.
+BILL_ID_DOC: dict[str, Any] = {"pattern": BILL_ID_PATTERN}
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
 class EnqueueIn(_Strict):
     type: Literal["daily", "weekly"]
-    bills: list[str] | None = Field(
+    bills: list[Annotated[str, Field(json_schema_extra=BILL_ID_DOC)]] | None = Field(
         None,
         max_length=40,
         description="Bill ids such as 119-hr-1234; omit to let briefcast choose.",
@@ -57,6 +66,13 @@ class ErrorDetail(BaseModel):
 
 class ErrorOut(BaseModel):
     error: ErrorDetail
+
+
+#: An error answer's content, for responses whose success is not JSON (an event stream):
+#: FastAPI would document a ``model`` there under the success's media type.
+ERROR_JSON: dict[str, Any] = {
+    "application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}
+}
 
 
 class RetryOut(BaseModel):
@@ -281,6 +297,19 @@ class WebhookListOut(BaseModel):
 
 class FeedTokenOut(BaseModel):
     feed_url: str
+
+
+class MeOut(BaseModel):
+    id: str
+    name: str
+    email: str | None
+    state: str | None
+    premium: bool
+    admin: bool
+    interests: list[str]
+    created_at: str = Field(description="ISO 8601.")
+    tracked_bills: list[str]
+    feed_url: str = Field(description="Your private podcast feed; keep it to yourself.")
 
 
 def present(
