@@ -50,7 +50,7 @@ class Phase:
     cpu_percent: float = 0.0
     server_cpu_ms_per_request: float = 0.0
     client_cpu_ms_per_request: float = 0.0
-    server_p99_ms_at_most: float = 0.0
+    server_p99_ms_at_most: float | None = 0.0
 
     def record(self, status: int, latency_ms: float) -> None:
         self.statuses[status] = self.statuses.get(status, 0) + 1
@@ -186,14 +186,15 @@ def _enqueue_histogram(url: str) -> dict[float, float]:
     return buckets
 
 
-def _server_p99_ms(before: dict[float, float], after: dict[float, float]) -> float:
-    """The bucket bound below which 99 % of this phase's requests were answered in-server."""
+def _server_p99_ms(before: dict[float, float], after: dict[float, float]) -> float | None:
+    """The bucket bound below which 99 % of this phase's requests were answered in-server
+    (None: above the largest bound)."""
     counts = {bound: after[bound] - before.get(bound, 0.0) for bound in sorted(after)}
     total = counts[float("inf")]
     for bound, count in counts.items():
         if total and count >= 0.99 * total:
-            return bound * 1000
-    return float("inf")
+            return bound * 1000 if bound != float("inf") else None
+    return None
 
 
 class CpuMeter:
