@@ -23,6 +23,7 @@ from briefcast.bills import (
     derive_status,
 )
 from briefcast.errors import InvalidBillId, InvalidInput
+from tests.support.accepting import accepts
 
 # --- ids -----------------------------------------------------------------------------------
 
@@ -136,17 +137,8 @@ _DOCUMENTED_ID = TypeAdapter(Annotated[str, Field(pattern=BILL_ID_PATTERN)])
 @example("119-sconres-999999")
 @example("999-s-1")
 def test_the_documented_pattern_accepts_exactly_what_parse_does(text: str) -> None:
-    try:
-        _DOCUMENTED_ID.validate_python(text)
-        documented = True
-    except ValidationError:
-        documented = False
-    try:
-        BillId.parse(text)
-        parsed = True
-    except InvalidBillId:
-        parsed = False
-    assert documented == parsed, text
+    documented = accepts(_DOCUMENTED_ID.validate_python, text, ValidationError)
+    assert documented == accepts(BillId.parse, text, InvalidBillId), text
 
 
 def test_ids_order_by_congress_then_type_then_number() -> None:

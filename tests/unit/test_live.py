@@ -18,6 +18,7 @@ from briefcast.live import (
     parse_last_event_id,
 )
 from briefcast.web.sse import comment, message
+from tests.support.accepting import accepts
 
 
 def test_last_event_id_forms() -> None:
@@ -40,17 +41,8 @@ _DOCUMENTED_ID = TypeAdapter(Annotated[str, Field(pattern=LAST_EVENT_ID_PATTERN)
 @example("57\n")
 @example("1" * 19)
 def test_the_documented_last_event_id_is_exactly_what_is_accepted(text: str) -> None:
-    try:
-        _DOCUMENTED_ID.validate_python(text)
-        documented = True
-    except ValidationError:
-        documented = False
-    try:
-        parse_last_event_id(text)
-        accepted = True
-    except InvalidInput:
-        accepted = False
-    assert documented == accepted, repr(text)
+    documented = accepts(_DOCUMENTED_ID.validate_python, text, ValidationError)
+    assert documented == accepts(parse_last_event_id, text, InvalidInput), repr(text)
 
 
 def test_a_position_id_resumes_like_its_cursor() -> None:
