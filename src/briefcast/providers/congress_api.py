@@ -17,12 +17,10 @@ message or a log line.
 
 from __future__ import annotations
 
-import email.utils
 import json
 import logging
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +48,7 @@ from briefcast.providers.congress_fields import (
     parse_datetime,
     sponsor_from,
 )
+from briefcast.providers.http_errors import retry_after
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -421,30 +420,15 @@ def _raise_for_status(response: httpx.Response, where: str) -> None:
     if code < 300:
         return
     if code == 429:
-        raise ProviderBusy(f"Congress.gov rate limit reached on {where}", _retry_after(response))
+        raise ProviderBusy(
+            f"Congress.gov rate limit reached on {where}", retry_after(response.headers)
+        )
     if code >= 500 or code == 408:
         message = f"Congress.gov failed on {where} (HTTP {code})"
-        raise ProviderUnavailable(message, _retry_after(response))
+        raise ProviderUnavailable(message, retry_after(response.headers))
     if code in (401, 403):
         raise ProviderRejected(f"Congress.gov refused the API key (HTTP {code})")
     raise ProviderRejected(f"Congress.gov rejected the request for {where} (HTTP {code})")
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    """Seconds to wait from ``Retry-After`` (seconds or an HTTP date); ``None`` if absent."""
-    value = response.headers.get("Retry-After", "").strip()
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    when = when if when.tzinfo else when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def _merge_page(into: dict[str, Any], page: Mapping[str, Any]) -> None:
