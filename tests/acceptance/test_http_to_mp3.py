@@ -14,19 +14,9 @@ import httpx
 import miniaudio
 import pytest
 
-from tests.support.server import cli, environment, server
+from tests.support.server import cli, environment, server, wait_final
 
 pytestmark = pytest.mark.slow
-
-
-def wait_final(client: httpx.Client, podcast_id: str, timeout: float = 120) -> dict[str, object]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        body: dict[str, object] = client.get(f"/api/podcasts/{podcast_id}").json()
-        if body["status"] in ("completed", "failed", "cancelled"):
-            return body
-        time.sleep(0.2)
-    raise AssertionError(f"podcast {podcast_id} did not finish in {timeout}s")
 
 
 def test_post_to_playable_mp3(tmp_path: Path, shared_data: Path) -> None:

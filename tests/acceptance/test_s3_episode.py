@@ -7,7 +7,6 @@ that a player downloads without any credential.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import httpx
@@ -17,21 +16,11 @@ import pytest
 from briefcast.providers.s3_storage import make_client
 from briefcast.settings import Settings
 from tests.support.s3 import moto_server
-from tests.support.server import cli, environment, server
+from tests.support.server import cli, environment, server, wait_final
 
 pytestmark = pytest.mark.slow
 
 BUCKET = "briefcast-episodes"
-
-
-def wait_final(client: httpx.Client, podcast_id: str, timeout: float = 120) -> dict[str, object]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        body: dict[str, object] = client.get(f"/api/podcasts/{podcast_id}").json()
-        if body["status"] in ("completed", "failed", "cancelled"):
-            return body
-        time.sleep(0.2)
-    raise AssertionError(f"podcast {podcast_id} did not finish in {timeout}s")
 
 
 def test_an_episode_is_published_to_s3_and_its_audio_url_downloads(

@@ -125,3 +125,14 @@ def server(env: Mapping[str, str], log: Path, *extra: str) -> Iterator[Process]:
         ready_url=f"http://127.0.0.1:{port}/readyz",
     ) as process:
         yield process
+
+
+def wait_final(client: httpx.Client, podcast_id: str, timeout: float = 120) -> dict[str, object]:
+    """Poll a podcast until it is completed, failed or cancelled; its last JSON."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        body: dict[str, object] = client.get(f"/api/podcasts/{podcast_id}").json()
+        if body["status"] in ("completed", "failed", "cancelled"):
+            return body
+        time.sleep(0.2)
+    raise AssertionError(f"podcast {podcast_id} did not finish in {timeout}s")
